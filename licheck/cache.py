@@ -1,0 +1,99 @@
+"""On-disk cache of RepoRecords: atomic writes (temp file + rename), checksummed entries, TTL.
+
+Pre-commit runs hooks in parallel, so several licheck processes share this folder: writers never leave a
+half-written file behind, and a reader that finds a corrupt entry discards it and refetches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from licheck.records import RepoRecord
+
+DEFAULT_TTL = 24 * 3600
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("LICHECK_CACHE_DIR")
+    if env:
+        return Path(env)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "licheck"
+
+
+def _digest(payload: str) -> str:
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class RecordCache:
+    def __init__(self, directory: Path | None = None, ttl: float = DEFAULT_TTL) -> None:
+        self.dir = directory or default_cache_dir()
+        self.ttl = ttl
+        self.discarded = 0
+
+    def _path(self, key: str, revision: str | None) -> Path:
+        name = _digest(f"{key}@{revision or 'main'}")
+        return self.dir / "records" / name[:2] / f"{name}.json"
+
+    def get(self, key: str, revision: str | None, *, allow_stale: bool = False) -> RepoRecord | None:
+        path = self._path(key, revision)
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+        try:
+            entry = json.loads(raw)
+            payload = json.dumps(entry["record"], sort_keys=True, separators=(",", ":"))
+            if entry.get("checksum") != _digest(payload):
+                raise ValueError("checksum")
+            record = RepoRecord.from_json(entry["record"])
+            stored = float(entry["stored_at"])
+        except (ValueError, KeyError, TypeError):
+            self._discard(path)
+            return None
+        # A record asked for by commit sha never changes; "main" goes stale after the TTL.
+        pinned = revision is not None and revision == record.sha
+        if not (allow_stale or pinned) and time.time() - stored > self.ttl:
+            return None
+        record.source = "cache"
+        record.recorded = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stored))
+        return record
+
+    def put(self, key: str, revision: str | None, record: RepoRecord) -> None:
+        data = record.to_json()
+        payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        entry = {"stored_at": time.time(), "checksum": _digest(payload), "record": data}
+        path = self._path(key, revision)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(entry, fh, sort_keys=True, separators=(",", ":"))
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError:
+            pass  # a read-only or full disk costs speed, never correctness
+
+    def _discard(self, path: Path) -> None:
+        self.discarded += 1
+        try:
+            path.unlink()
+        except OSError:
+            pass

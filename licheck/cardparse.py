@@ -1,0 +1,184 @@
+"""Model-card parsing: YAML front matter and explicit provenance statements in the card body.
+
+Everything here reads text written by strangers, so it is bounded: capped input sizes, no YAML aliases,
+and regular expressions without nested quantifiers (linear time on any input).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from licheck import yamlsafe
+from licheck.apis import ApiCatalogue
+from licheck.ids import parent_subject
+
+MAX_README_CHARS = 512 * 1024
+MAX_PROSE_CHARS = 200 * 1024
+MAX_SENTENCE = 600
+
+# Same shape as the Hub's own front-matter regex (huggingface_hub repocard.py).
+_FRONT_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class ParsedCard:
+    data: dict[str, Any]
+    body: str
+    warning: str | None = None
+
+
+def split_card(text: str) -> ParsedCard:
+    """Front matter as a dict (empty with a warning when absent or broken) and the body."""
+    text = text[:MAX_README_CHARS].lstrip("\ufeff")
+    m = _FRONT_RE.match(text)
+    if not m:
+        return ParsedCard({}, text, "no YAML front matter")
+    body = text[m.end() :]
+    try:
+        data = yamlsafe.load(m.group(1))
+    except yamlsafe.YamlError as exc:
+        return ParsedCard({}, body, f"front matter is not valid YAML: {exc}")
+    if data is None:
+        return ParsedCard({}, body, "front matter is empty")
+    if not isinstance(data, dict):
+        return ParsedCard({}, body, "front matter is not a mapping")
+    return ParsedCard({str(k): v for k, v in data.items()}, body)
+
+
+@dataclass(frozen=True)
+class ProseEdge:
+    relation: str  # finetune | distillation | generated_by
+    target: str  # subject id: org/name, datasets/org/name, api:provider/product
+    sentence: str  # the statement, quoted (trimmed)
+    pattern: str  # which kind of statement
+
+
+_URL_RE = re.compile(r"https?://(?:www\.)?huggingface\.co/((?:datasets/)?[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})")
+# An org/name token; the name must look like a model name (digit, capital or hyphen) to skip "and/or", "input/output".
+_ID_RE = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
+
+_FINETUNE_RE = re.compile(
+    r"\b(?:fine-?tuned?\s+(?:version\s+of|from|on\s+top\s+of)|finetuned\s+from|(?:is|was)\s+based\s+on|"
+    r"initiali[sz]ed\s+from|continued\s+pre-?training\s+of|built\s+on\s+top\s+of|derived\s+from)\b",
+    re.I,
+)
+_DISTILL_RE = re.compile(
+    r"\b(?:distill(?:ed|ation)\s+(?:from|of)|(?:samples|data|outputs|responses|completions|reasoning\s+data)\s+"
+    r"(?:generated|curated|produced|synthesi[sz]ed)\s+(?:by|with|using|from)|generated\s+(?:by|with|using)|"
+    r"synthetic\s+data\s+(?:from|generated\s+by))\b",
+    re.I,
+)
+_BARE_RE = re.compile(r"\s+([A-Z][A-Za-z]{0,30}(?:[-.][A-Za-z0-9]{1,20}){1,6})\b")
+_DATASET_GEN_RE = re.compile(
+    r"\b(?:generated|complete[sd]?|completions?|created|produced|written|answers|responses|outputs|distill\w*|synthetic)\b",
+    re.I,
+)
+_SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n")
+
+
+def _looks_like_model_id(token: str) -> bool:
+    name = token.split("/", 1)[1]
+    return any(c.isdigit() or c.isupper() or c == "-" for c in name)
+
+
+def _targets(fragment: str, api: ApiCatalogue | None, *, dataset_context: bool) -> list[tuple[str, str]]:
+    """(subject id, how it was named) for each Hub URL, org/name token or API product alias in a fragment."""
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for m in _URL_RE.finditer(fragment):
+        subj = parent_subject("https://huggingface.co/" + m.group(1).rstrip(".)"))
+        if subj and subj.id not in seen:
+            seen.add(subj.id)
+            found.append((subj.id, "url"))
+    for m in _ID_RE.finditer(_URL_RE.sub(" ", fragment)):
+        token = m.group(1).rstrip(".")
+        if not _looks_like_model_id(token):
+            continue
+        subj = parent_subject(token, api_lookup=api.is_product if api else None)
+        if subj and subj.id not in seen:
+            seen.add(subj.id)
+            found.append((subj.id, "id"))
+    if api is not None:
+        for mention in api.mentions(fragment):
+            key = f"api:{mention.provider}/{mention.product}"
+            if key not in seen:
+                seen.add(key)
+                found.append((key, "api"))
+    return found
+
+
+def _clean_cell(cell: str) -> str:
+    return re.sub(r"[*_`\[\]]", "", cell).strip()
+
+
+def extract_prose(
+    body: str, repo_id: str, *, api: ApiCatalogue | None = None, is_dataset: bool = False
+) -> list[ProseEdge]:
+    """Explicit provenance statements in a card body. Weak evidence: every result quotes its sentence."""
+    text = body[:MAX_PROSE_CHARS]
+    own_name = repo_id.split("/")[-1].lower()
+    out: list[ProseEdge] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(relation: str, target: str, sentence: str, pattern: str) -> None:
+        if target.lower() in (repo_id.lower(), "datasets/" + repo_id.lower()):
+            return  # a card naming itself
+        if (relation, target) in seen:
+            return
+        seen.add((relation, target))
+        out.append(ProseEdge(relation, target, sentence.strip()[:MAX_SENTENCE], pattern))
+
+    for line in text.splitlines():
+        if len(line) > 4 * MAX_SENTENCE:
+            line = line[: 4 * MAX_SENTENCE]
+        # Table rows: "| DeepSeek-R1-Distill-Llama-8B | [Llama-3.1-8B](https://huggingface.co/meta-llama/Llama-3.1-8B) |"
+        if "|" in line:
+            cells = [c for c in line.split("|")]
+            named = [_clean_cell(c) for c in cells if _clean_cell(c)]
+            if named:
+                first = re.sub(r"^\(.*?\)\s*", "", named[0]).lower()
+                if first == own_name:
+                    for cell in cells[1:]:
+                        for target, how in _targets(cell, None, dataset_context=is_dataset):
+                            if how == "url":
+                                add("finetune", target, line, "table row naming this model's base")
+            continue
+        for sentence in _SENT_SPLIT_RE.split(line):
+            if len(sentence) < 8:
+                continue
+            d = _DISTILL_RE.search(sentence)
+            f = _FINETUNE_RE.search(sentence)
+            if d:
+                window = sentence[d.start() : d.end() + 200]
+                relation = "generated_by" if is_dataset else "distillation"
+                targets = _targets(window, api, dataset_context=is_dataset)
+                for target, _how in targets:
+                    add(relation, target, sentence, "generated/distilled statement")
+                bare = _BARE_RE.match(window[d.end() - d.start() :])
+                if not targets and bare and "/" in repo_id and any(c.isdigit() for c in bare.group(1)):
+                    # "samples generated by DeepSeek-R1" on a deepseek-ai card: the same org's model.
+                    target = repo_id.split("/", 1)[0] + "/" + bare.group(1).rstrip(".")
+                    if parent_subject(target) is not None:
+                        add(relation, target, sentence, "same-org model named in a generated/distilled statement")
+            if is_dataset and not d and api is not None and _DATASET_GEN_RE.search(sentence):
+                for mention in api.mentions(sentence):
+                    add("generated_by", f"api:{mention.provider}/{mention.product}", sentence, "dataset made with an API model")
+            if f and not is_dataset:
+                # Only the first model named after the phrase: "a fine-tuned version of X on the Y dataset".
+                named = [t for t, _ in _targets(sentence[f.start() : f.end() + 200], None, dataset_context=False)]
+                models = [t for t in named if not t.startswith(("api:", "datasets/"))]
+                if models:
+                    add("finetune", models[0], sentence, "fine-tuned-from statement")
+    return out
+
+
+def machine_generated(card: dict[str, Any], tags: list[str]) -> bool:
+    """A dataset card that says its data was written by a model."""
+    creators = card.get("annotations_creators")
+    values = creators if isinstance(creators, list) else [creators]
+    if any(isinstance(v, str) and v.strip().lower() == "machine-generated" for v in values):
+        return True
+    lowered = {t.lower() for t in tags if isinstance(t, str)}
+    return "synthetic" in lowered or "synthetic-data" in lowered

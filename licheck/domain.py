@@ -1,0 +1,264 @@
+"""Typed domain objects shared by provenance, rules, engine and report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+NodeKind = Literal["model", "dataset", "api", "missing"]
+Relation = Literal["finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by"]
+RELATIONS: tuple[str, ...] = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
+# Relations through which a parent's weights end up in the child (licence inheritance).
+WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
+# Relations through which a parent's outputs or data reach the child.
+OUTPUT_RELATIONS = frozenset({"distillation", "trained_on", "generated_by"})
+
+VERDICTS = ("permitted", "conditional", "review", "forbidden")
+VERDICT_RANK = {"permitted": 0, "conditional": 1, "review": 2, "forbidden": 3}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why an edge exists: the field, tag, file or sentence that said so."""
+
+    source: str  # card.base_model | card.datasets | tag | file | prose | snapshot | catalogue | local
+    detail: str
+    weak: bool = False  # prose evidence is weaker than declared metadata
+
+
+@dataclass
+class Edge:
+    child: str
+    parent: str
+    relation: str
+    relation_source: str  # base_model_relation | file | tag | multiple_base_models | default | prose | datasets
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "child": self.child,
+            "parent": self.parent,
+            "relation": self.relation,
+            "relation_source": self.relation_source,
+            "evidence": [asdict(e) for e in self.evidence],
+        }
+
+
+@dataclass
+class LicenseInfo:
+    """Licence facts exactly as declared by the node's metadata, per source."""
+
+    card: list[str] = field(default_factory=list)  # `license:` of the card (string or list)
+    license_name: str | None = None
+    license_link: str | None = None
+    tags: list[str] = field(default_factory=list)  # `license:<id>` Hub tags
+    gated_prompt_head: str | None = None  # first line of extra_gated_prompt (often the licence heading)
+    prose: list[str] = field(default_factory=list)  # licence ids stated in card prose
+
+    def is_empty(self) -> bool:
+        return not (self.card or self.license_name or self.license_link or self.tags or self.gated_prompt_head)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"license": self.card[0] if len(self.card) == 1 else (self.card or None)}
+        out["license_name"] = self.license_name
+        out["license_link"] = self.license_link
+        out["tags"] = self.tags
+        if self.gated_prompt_head:
+            out["gated_prompt_head"] = self.gated_prompt_head
+        return out
+
+
+@dataclass
+class ModelNode:
+    id: str
+    kind: NodeKind
+    revision: str | None = None
+    license: LicenseInfo = field(default_factory=LicenseInfo)
+    gated: bool | str = False
+    source: str = "hub"  # hub | cache | snapshot | local | catalogue | none
+    source_date: str | None = None  # when the data was recorded (snapshot/cache)
+    last_modified: str | None = None
+    pipeline_tag: str | None = None
+    tags: list[str] = field(default_factory=list)
+    missing_reason: str | None = None
+    provider: str | None = None  # API provider id for api nodes
+    machine_generated: bool = False  # dataset declared synthetic / machine-generated
+    requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
+
+    @property
+    def org(self) -> str:
+        bare = self.id.split("datasets/", 1)[-1] if self.id.startswith("datasets/") else self.id
+        bare = bare.split(":", 1)[-1]
+        return bare.split("/", 1)[0].lower()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind,
+            "revision": self.revision,
+            "license": self.license.to_json(),
+            "gated": self.gated,
+            "source": self.source,
+        }
+        if self.source_date:
+            out["source_date"] = self.source_date
+        if self.missing_reason:
+            out["missing_reason"] = self.missing_reason
+        if self.provider:
+            out["provider"] = self.provider
+        if self.pipeline_tag:
+            out["pipeline_tag"] = self.pipeline_tag
+        if self.machine_generated:
+            out["machine_generated"] = True
+        if self.requested_id:
+            out["requested_id"] = self.requested_id
+        return out
+
+
+@dataclass
+class Graph:
+    root: str
+    nodes: dict[str, ModelNode] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cycles: list[list[str]] = field(default_factory=list)
+
+    def parents(self, node_id: str) -> list[Edge]:
+        return [e for e in self.edges if e.child == node_id]
+
+    def closure(self, start: str) -> dict[str, list[str]]:
+        """Every node reachable from `start`, with the first path found (start first)."""
+        paths: dict[str, list[str]] = {start: [start]}
+        queue = [start]
+        by_child: dict[str, list[Edge]] = {}
+        for e in self.edges:
+            by_child.setdefault(e.child, []).append(e)
+        while queue:
+            cur = queue.pop(0)
+            for e in by_child.get(cur, []):
+                if e.parent not in paths:
+                    paths[e.parent] = paths[cur] + [e.parent]
+                    queue.append(e.parent)
+        return paths
+
+    def merge(self, other: Graph) -> None:
+        for nid, node in other.nodes.items():
+            self.nodes.setdefault(nid, node)
+        seen = {(e.child, e.parent, e.relation) for e in self.edges}
+        for e in other.edges:
+            if (e.child, e.parent, e.relation) not in seen:
+                self.edges.append(e)
+        for w in other.warnings:
+            if w not in self.warnings:
+                self.warnings.append(w)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes": [n.to_json() for n in self.nodes.values()],
+            "edges": [e.to_json() for e in self.edges],
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The user's proposed distillation and the licensee facts they gave."""
+
+    teacher: str
+    student: str | None = None
+    use: str = "commercial"  # commercial | research | non-commercial
+    internal: bool = False
+    method: str = "outputs"  # outputs | logits | weights
+    mau: int | None = None
+    monthly_revenue: int | None = None
+    annual_revenue: int | None = None
+    eu: bool | None = None
+
+    @property
+    def distributed(self) -> bool:
+        return not self.internal
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    section: str
+    quote: str
+    effect: str  # permit | obligation | forbid | review
+    channels: tuple[str, ...]
+    methods: tuple[str, ...] | None = None
+    uses: tuple[str, ...] | None = None
+    when: tuple[tuple[str, Any], ...] = ()
+    obligation: str | None = None
+    reason: str | None = None
+    flag: str | None = None
+    generic: bool = False
+    verification: str = "primary"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    version: str
+    kind: str
+    identifiers: dict[str, tuple[str, ...]]
+    source_url: str
+    verification: str
+    clauses: tuple[Clause, ...]
+    family: str | None = None
+    family_group: str | None = None
+    licensor: str | None = None
+    licensor_orgs: tuple[str, ...] = ()
+    permissive: bool = False
+    includes: tuple[str, ...] = ()
+    text_sha256: str | None = None
+    path: str | None = None
+    examples: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Finding:
+    rule: str
+    clause: str | None
+    section: str | None
+    effect: str  # permit | obligation | forbid | review | info
+    node: str
+    path: list[str]
+    quote: str | None
+    url: str | None
+    reason: str
+    channel: str | None = None
+    flag: str | None = None
+    obligation: str | None = None
+    generic: bool = False
+    triggered_by: list[str] = field(default_factory=list)  # facts of the plan that made the clause fire
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "clause": self.clause,
+            "section": self.section,
+            "effect": self.effect,
+            "node": self.node,
+            "path": self.path,
+            "quote": self.quote,
+            "url": self.url,
+            "reason": self.reason,
+            "channel": self.channel,
+            "flag": self.flag,
+            "triggered_by": self.triggered_by,
+        }
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    findings: list[Finding]
+    obligations: list[dict[str, str]]
+    flags: list[str]
+    graph: Graph
+    plan: Plan

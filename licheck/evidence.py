@@ -1,0 +1,227 @@
+"""Turn one RepoRecord into a graph node and its parent edges, each edge with the evidence behind it.
+
+Relation precedence (the Hub's own relation tag is often wrong): declared `base_model_relation` > file evidence
+(adapter_config.json, mergekit_config.yml, quantised artefacts) > several base models (merge) > the Hub tag >
+`finetune`. The edge records which source decided.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from licheck.apis import ApiCatalogue
+from licheck.domain import Edge, Evidence, LicenseInfo, ModelNode
+from licheck.ids import parent_subject
+from licheck.records import RepoRecord
+
+_VALID_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
+_QUANT_FILE_RE = re.compile(
+    r"(\.gguf(\.part\d+of\d+)?$|\.ggml|ggml-.*\.bin$|-\d{5}-of-\d{5}\.gguf$|quantize_config\.json$|"
+    r"quant_config\.json$|measurement\.json$|\.exl2|awq|gptq)",
+    re.I,
+)
+_MAX_PARENTS = 1000
+
+
+def as_str_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def license_info(rec: RepoRecord) -> LicenseInfo:
+    card = rec.card_data
+    lic_values: list[str] = []
+    raw = card.get("license")
+    if isinstance(raw, str):
+        lic_values = [raw.strip()]
+    elif isinstance(raw, list):
+        lic_values = [v.strip() for v in raw if isinstance(v, str)]
+    elif raw is not None:
+        lic_values = [f"<unreadable {type(raw).__name__}>"]
+    name = card.get("license_name")
+    link = card.get("license_link")
+    gate = card.get("extra_gated_prompt")
+    return LicenseInfo(
+        card=[v for v in lic_values if v],
+        license_name=name.strip() if isinstance(name, str) and name.strip() else None,
+        license_link=link.strip() if isinstance(link, str) and link.strip() else None,
+        tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
+        gated_prompt_head=gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
+    )
+
+
+def node_from_record(rec: RepoRecord) -> ModelNode:
+    from licheck.cardparse import machine_generated
+
+    tags = [t for t in rec.tags if isinstance(t, str)]
+    pipeline = rec.pipeline_tag or (rec.card_data.get("pipeline_tag") if isinstance(rec.card_data.get("pipeline_tag"), str) else None)
+    return ModelNode(
+        id=rec.key,
+        kind="dataset" if rec.kind == "dataset" else "model",
+        revision=rec.sha,
+        license=license_info(rec),
+        gated=rec.gated,
+        source=rec.source,
+        source_date=rec.recorded,
+        last_modified=rec.last_modified,
+        pipeline_tag=pipeline,
+        tags=tags[:200],
+        machine_generated=rec.kind == "dataset" and machine_generated(rec.card_data, tags + as_str_list(rec.card_data.get("tags"))),
+        requested_id=rec.requested_id,
+    )
+
+
+def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
+    names = [s.rsplit("/", 1)[-1] for s in siblings]
+    if "adapter_config.json" in names:
+        return "adapter", "file adapter_config.json"
+    if "mergekit_config.yml" in names:
+        return "merge", "file mergekit_config.yml"
+    for s in siblings:
+        if _QUANT_FILE_RE.search(s):
+            return "quantized", f"file {s}"
+    return None
+
+
+def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[Edge], list[str]]:
+    """Edges from this record to its parents, and warnings about metadata that could not be used."""
+    child = rec.key
+    card = rec.card_data
+    warnings: list[str] = []
+    lookup = api.is_product if api else None
+
+    declared = card.get("base_model_relation")
+    declared_rel = declared.strip().lower() if isinstance(declared, str) and declared.strip().lower() in _VALID_RELATIONS else None
+    if declared is not None and declared_rel is None:
+        warnings.append(f"{child}: ignored base_model_relation {str(declared)[:60]!r} (not one of {sorted(_VALID_RELATIONS)})")
+
+    # Parents: card base_model (string or list), Hub tags, files.
+    raw_bases = card.get("base_model")
+    base_values: list[Any] = raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
+    if len(base_values) > _MAX_PARENTS:
+        warnings.append(f"{child}: {len(base_values)} base models declared; only the first {_MAX_PARENTS} are followed")
+        base_values = base_values[:_MAX_PARENTS]
+    card_parents: list[str] = []
+    invalid: list[str] = []
+    for v in base_values:
+        subj = parent_subject(v, api_lookup=lookup)
+        if subj is None:
+            invalid.append(str(v)[:100] if not isinstance(v, str) else v[:100])
+        elif subj.id != child and subj.id not in card_parents:
+            card_parents.append(subj.id)
+
+    tag_rel: dict[str, str] = {}
+    tag_parents: list[str] = []
+    for t in rec.tags:
+        if not isinstance(t, str) or not t.startswith("base_model:"):
+            continue
+        parts = t.split(":")
+        if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
+            rel, pid = parts[1], parts[2]
+        elif len(parts) == 2:
+            rel, pid = "", parts[1]
+        else:
+            continue
+        subj = parent_subject(pid, api_lookup=lookup)
+        if subj is None or subj.id == child:
+            continue
+        if rel:
+            tag_rel.setdefault(subj.id, rel)
+        if subj.id not in tag_parents:
+            tag_parents.append(subj.id)
+
+    file_rel = _file_relation(rec.siblings)
+    file_parents: list[str] = []
+    for rel, ids in rec.file_parents.items():
+        for pid in ids:
+            subj = parent_subject(pid, api_lookup=lookup)
+            if subj is None:
+                invalid.append(pid[:100])
+            elif subj.id != child and subj.id not in file_parents:
+                file_parents.append(subj.id)
+
+    parents: list[str] = []
+    for pid in card_parents + tag_parents + file_parents:
+        if pid not in parents:
+            parents.append(pid)
+
+    edges: list[Edge] = []
+    for pid in parents:
+        evidence: list[Evidence] = []
+        if pid in card_parents:
+            evidence.append(Evidence("card.base_model", f"base_model: {pid}"))
+        if pid in tag_parents:
+            evidence.append(Evidence("tag", f"base_model:{tag_rel.get(pid, '')}{':' if pid in tag_rel else ''}{pid}"))
+        if pid in file_parents:
+            evidence.append(Evidence("file", f"{'/'.join(rec.file_parents)} names {pid}"))
+        if declared_rel:
+            relation, decided = declared_rel, "base_model_relation"
+            evidence.append(Evidence("card.base_model_relation", f"base_model_relation: {declared_rel}"))
+        elif file_rel:
+            relation, decided = file_rel[0], "file"
+            evidence.append(Evidence("file", file_rel[1]))
+        elif len(card_parents) >= 2 and pid in card_parents:
+            relation, decided = "merge", "multiple_base_models"
+            evidence.append(Evidence("card.base_model", f"{len(card_parents)} base models listed"))
+        elif pid in tag_rel:
+            relation, decided = tag_rel[pid], "tag"
+        else:
+            relation, decided = "finetune", "default"
+        if tag_rel.get(pid) and tag_rel[pid] != relation:
+            evidence.append(Evidence("tag", f"Hub tag says {tag_rel[pid]}; overridden by {decided}"))
+        edges.append(Edge(child, pid, relation, decided, evidence))
+
+    for bad in invalid:
+        warnings.append(f"{child}: base model {bad!r} is not a Hub id (local path, URL or malformed)")
+        edges.append(
+            Edge(child, f"invalid:{bad}", declared_rel or "finetune", "base_model_relation" if declared_rel else "default",
+                 [Evidence("card.base_model", f"base_model: {bad}")])
+        )
+
+    # Datasets the model was trained on (or a dataset built from other datasets).
+    ds_seen: set[str] = set()
+    ds_sources: list[tuple[str, str]] = [(d, "card.datasets") for d in as_str_list(card.get("datasets"))]
+    ds_sources += [(t.split(":", 1)[1], "tag") for t in rec.tags if isinstance(t, str) and t.startswith("dataset:")]
+    for value, src in ds_sources[:_MAX_PARENTS]:
+        subj = parent_subject(value, dataset=True)
+        if subj is None:
+            warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
+            continue
+        if subj.id == child:
+            continue
+        if subj.id in ds_seen:
+            for e in edges:
+                if e.parent == subj.id:
+                    e.evidence.append(Evidence(src, f"{'datasets' if src.startswith('card') else 'dataset:'}: {value}"))
+            continue
+        ds_seen.add(subj.id)
+        relation = "trained_on"
+        edges.append(Edge(child, subj.id, relation, "datasets", [Evidence(src, f"{value}")]))
+
+    # Dataset tags naming an API model ("GPT-4" on teknium/OpenHermes-2.5): the data was generated by it.
+    if rec.kind == "dataset" and api is not None:
+        for t in rec.tags + as_str_list(card.get("tags")):
+            for mention in api.mentions(t):
+                if mention.alias.lower() == t.strip().lower():
+                    target = f"api:{mention.provider}/{mention.product}"
+                    if target not in {e.parent for e in edges}:
+                        edges.append(Edge(child, target, "generated_by", "tag", [Evidence("tag", t)]))
+
+    # Prose statements: weak evidence, quoted.
+    existing = {e.parent for e in edges}
+    for p in rec.prose:
+        if p.target == child:
+            continue
+        ev = Evidence("prose", f"{p.pattern}: \u201c{p.sentence}\u201d", weak=True)
+        if p.target in existing:
+            for e in edges:
+                if e.parent == p.target:
+                    e.evidence.append(ev)
+            continue
+        existing.add(p.target)
+        edges.append(Edge(child, p.target, p.relation, "prose", [ev]))
+    return edges, warnings

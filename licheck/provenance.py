@@ -1,0 +1,218 @@
+"""Build a model's provenance graph: every model, dataset and API its weights, data or outputs came from.
+
+Breadth-first by graph level; the nodes of one level are fetched concurrently. A parent that cannot be read
+becomes a `missing` node with the reason and the walk goes on; cycles are reported and cut; a depth limit
+stops the walk with a warning (the unread ancestors are `missing`, so no verdict can be `permitted`).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from licheck.apis import ApiCatalogue, load_catalogue
+from licheck.cardparse import extract_prose, split_card
+from licheck.domain import Graph, ModelNode
+from licheck.errors import SourceError, UsageError
+from licheck.evidence import node_from_record, parent_edges
+from licheck.hub import mergekit_models
+from licheck.ids import Subject, parse_subject
+from licheck.records import RepoRecord, trim_card
+from licheck.sources import LayeredSource
+
+DEFAULT_MAX_DEPTH = 20
+LOCAL_FILES = ("README.md", "adapter_config.json", "mergekit_config.yml", "config.json")
+
+
+def subject_for(node_id: str) -> Subject:
+    if node_id.startswith("api:"):
+        return Subject("api", node_id)
+    if node_id.startswith("datasets/"):
+        return Subject("dataset", node_id)
+    return Subject("model", node_id)
+
+
+def api_node(subject: Subject, api: ApiCatalogue) -> ModelNode:
+    provider_id, _, _product = subject.repo_id.partition("/")
+    provider = api.provider(provider_id)
+    return ModelNode(
+        id=subject.id,
+        kind="api",
+        source="catalogue",
+        provider=provider.id if provider else None,
+        missing_reason=None if provider else f"unknown API provider {provider_id!r}",
+    )
+
+
+def missing_node(node_id: str, reason: str) -> ModelNode:
+    return ModelNode(id=node_id, kind="missing", source="none", missing_reason=reason)
+
+
+def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
+    """A model folder on disk: only the four known files, only inside the folder given."""
+    base = Path(folder).expanduser()
+    if not base.is_dir():
+        raise UsageError(f"not a folder: {folder}")
+    base = base.resolve()
+    files: dict[str, str] = {}
+    for name in LOCAL_FILES:
+        p = (base / name).resolve()
+        if p.parent != base or not p.is_file():
+            continue
+        try:
+            with p.open("rb") as fh:
+                files[name] = fh.read(1024 * 1024).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files))
+    if "README.md" in files:
+        parsed = split_card(files["README.md"])
+        rec.card_data = trim_card(parsed.data)
+        rec.card_warning = parsed.warning
+        rec.prose = extract_prose(parsed.body, base.name, api=api)
+    import json
+
+    from licheck import yamlsafe
+
+    if "adapter_config.json" in files:
+        try:
+            cfg = json.loads(files["adapter_config.json"])
+            if isinstance(cfg, dict) and isinstance(cfg.get("base_model_name_or_path"), str):
+                rec.file_parents["adapter_config.json"] = [cfg["base_model_name_or_path"]]
+        except ValueError:
+            pass
+    if "mergekit_config.yml" in files:
+        try:
+            rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
+        except yamlsafe.YamlError:
+            pass
+    return rec
+
+
+class ProvenanceResolver:
+    def __init__(
+        self,
+        source: LayeredSource,
+        *,
+        api: ApiCatalogue | None = None,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        workers: int = 8,
+    ) -> None:
+        self.source = source
+        self.api = api or load_catalogue()
+        self.max_depth = max_depth
+        self.workers = workers
+
+    def parse(self, raw: str) -> Subject:
+        return parse_subject(raw, api_lookup=self.api.is_product)
+
+    def resolve(self, raw_root: str, revision: str | None = None) -> Graph:
+        root = self.parse(raw_root)
+        if root.kind == "local":
+            rec = read_local(root.id, self.api)
+        elif root.kind == "api":
+            graph = Graph(root=root.id)
+            graph.nodes[root.id] = api_node(root, self.api)
+            return graph
+        else:
+            rec = self.source.fetch(root, revision)  # a root that cannot be read is a tool error
+        graph = Graph(root=rec.key)
+        depth: dict[str, int] = {}
+        level = self._add_record(graph, rec, depth, 0)
+        current_depth = 0
+        while level:
+            current_depth += 1
+            if current_depth > self.max_depth:
+                for nid in level:
+                    graph.nodes[nid] = missing_node(nid, f"not read: depth limit {self.max_depth} reached")
+                graph.warnings.append(
+                    f"depth limit {self.max_depth} reached; {len(level)} ancestor(s) not read (use --max-depth)"
+                )
+                break
+            subjects = [subject_for(nid) for nid in level]
+            results = self._fetch_level(subjects)
+            next_level: list[str] = []
+            for subj, outcome in zip(subjects, results):
+                if isinstance(outcome, RepoRecord):
+                    canonical = outcome.key
+                    if canonical != subj.id:
+                        self._rename(graph, subj.id, canonical)
+                        if canonical in graph.nodes:
+                            continue
+                    next_level += self._add_record(graph, outcome, depth, current_depth)
+                elif isinstance(outcome, ModelNode):
+                    graph.nodes[subj.id] = outcome
+                else:
+                    graph.nodes[subj.id] = missing_node(subj.id, str(outcome))
+            level = [n for n in dict.fromkeys(next_level) if n not in graph.nodes]
+        self._report_cycles(graph)
+        for w in self.source.stats.warnings:
+            if w not in graph.warnings:
+                graph.warnings.append(w)
+        return graph
+
+    def _fetch_level(self, subjects: list[Subject]) -> list[RepoRecord | ModelNode | str]:
+        def one(subj: Subject) -> RepoRecord | ModelNode | str:
+            if subj.kind == "api":
+                return api_node(subj, self.api)
+            if subj.id.startswith("invalid:"):
+                return f"not a Hub id: {subj.id[len('invalid:'):]!r}"
+            try:
+                return self.source.fetch(subj)
+            except SourceError as exc:
+                return str(exc)
+
+        if len(subjects) == 1:
+            return [one(subjects[0])]
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(subjects))) as pool:
+            return list(pool.map(one, subjects))
+
+    def _add_record(self, graph: Graph, rec: RepoRecord, depth: dict[str, int], d: int) -> list[str]:
+        node = node_from_record(rec)
+        graph.nodes[node.id] = node
+        depth[node.id] = d
+        if rec.card_warning:
+            graph.warnings.append(f"{node.id}: {rec.card_warning}")
+        edges, warnings = parent_edges(rec, self.api)
+        graph.warnings.extend(w for w in warnings if w not in graph.warnings)
+        graph.edges.extend(edges)
+        return [e.parent for e in edges if e.parent not in graph.nodes]
+
+    @staticmethod
+    def _rename(graph: Graph, old: str, new: str) -> None:
+        for e in graph.edges:
+            if e.parent == old:
+                e.parent = new
+        graph.warnings.append(f"{old} is now {new} (the Hub redirected; using the canonical id)")
+
+    @staticmethod
+    def _report_cycles(graph: Graph) -> None:
+        children: dict[str, list[str]] = {}
+        for e in graph.edges:
+            children.setdefault(e.child, []).append(e.parent)
+        state: dict[str, int] = {}
+        found: list[str] = []
+        for start in list(graph.nodes):
+            if state.get(start):
+                continue
+            stack: list[tuple[str, int]] = [(start, 0)]
+            path: list[str] = []
+            while stack:
+                nid, idx = stack.pop()
+                if idx == 0:
+                    state[nid] = 1
+                    path.append(nid)
+                kids = children.get(nid, [])
+                if idx < len(kids):
+                    stack.append((nid, idx + 1))
+                    nxt = kids[idx]
+                    if state.get(nxt) == 1:
+                        found.append(path[path.index(nxt):] + [nxt])
+                    elif not state.get(nxt):
+                        stack.append((nxt, 0))
+                else:
+                    state[nid] = 2
+                    path.pop()
+        graph.cycles = found[:20]
+        for c in graph.cycles:
+            graph.warnings.append("cycle in provenance (walk stopped there): " + " -> ".join(c))

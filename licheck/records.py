@@ -1,0 +1,95 @@
+"""RepoRecord: the facts licheck keeps about one repository revision, whatever source they came from.
+
+The same shape is stored in the cache and in the embedded snapshot, so the graph builder cannot tell (and need not
+care) where a record came from; it only reports it. Card prose is reduced to the provenance statements it makes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from licheck.cardparse import ProseEdge
+
+RECORD_VERSION = 1
+CARD_KEYS = (
+    "license",
+    "license_name",
+    "license_link",
+    "base_model",
+    "base_model_relation",
+    "datasets",
+    "pipeline_tag",
+    "tags",
+    "annotations_creators",
+    "extra_gated_prompt",
+    "library_name",
+)
+
+
+@dataclass
+class RepoRecord:
+    id: str  # canonical Hub id as the Hub answered (no datasets/ prefix)
+    kind: str  # model | dataset
+    sha: str | None = None
+    last_modified: str | None = None
+    gated: bool | str = False
+    card_data: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    siblings: list[str] = field(default_factory=list)
+    pipeline_tag: str | None = None
+    prose: list[ProseEdge] = field(default_factory=list)
+    file_parents: dict[str, list[str]] = field(default_factory=dict)  # adapter/merge -> ids read from files
+    source: str = "hub"
+    recorded: str | None = None  # date the facts were read
+    requested_id: str | None = None
+    card_warning: str | None = None
+    unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
+
+    @property
+    def key(self) -> str:
+        return ("datasets/" + self.id) if self.kind == "dataset" else self.id
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["v"] = RECORD_VERSION
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> RepoRecord:
+        if not isinstance(d, dict) or d.get("v") != RECORD_VERSION:
+            raise ValueError("record version mismatch")
+        prose = [ProseEdge(**p) for p in d.get("prose", [])]
+        gated = d.get("gated", False)
+        return cls(
+            id=str(d["id"]),
+            kind=str(d["kind"]),
+            sha=d.get("sha"),
+            last_modified=d.get("last_modified"),
+            gated=gated if isinstance(gated, (bool, str)) else bool(gated),
+            card_data=dict(d.get("card_data") or {}),
+            tags=[t for t in d.get("tags") or [] if isinstance(t, str)],
+            siblings=[s for s in d.get("siblings") or [] if isinstance(s, str)],
+            pipeline_tag=d.get("pipeline_tag"),
+            prose=prose,
+            file_parents={k: list(v) for k, v in (d.get("file_parents") or {}).items()},
+            source=str(d.get("source", "hub")),
+            recorded=d.get("recorded"),
+            requested_id=d.get("requested_id"),
+            card_warning=d.get("card_warning"),
+            unknown=[u for u in d.get("unknown") or [] if isinstance(u, str)],
+        )
+
+
+def trim_card(card: Any) -> dict[str, Any]:
+    """Keep the provenance and licence keys of a card; the rest is not ours to store."""
+    if not isinstance(card, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for k in CARD_KEYS:
+        if k in card:
+            v = card[k]
+            if k == "extra_gated_prompt" and isinstance(v, str):
+                v = v.strip().splitlines()[0][:200] if v.strip() else ""
+            out[k] = v
+    return out

@@ -1,0 +1,95 @@
+"""Where a node's facts come from, in order: live Hub -> cache -> embedded snapshot (and local folders).
+
+Offline (`--offline` or HF_HUB_OFFLINE=1) skips the Hub. When the Hub cannot be reached, stale cache and
+then the snapshot answer, with a visible warning. The answer always says which source it came from.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from licheck.cache import RecordCache
+from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
+from licheck.hub import HubClient
+from licheck.ids import Subject
+from licheck.records import RepoRecord
+from licheck.snapshot import Snapshot, load_snapshot
+
+
+@dataclass
+class SourceStats:
+    hub_fetches: int = 0
+    cache_hits: int = 0
+    snapshot_hits: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+class LayeredSource:
+    def __init__(
+        self,
+        hub: HubClient | None,
+        cache: RecordCache | None,
+        snapshot: Snapshot | None = None,
+        *,
+        offline: bool = False,
+        refresh: bool = False,
+    ) -> None:
+        self.hub = hub
+        self.cache = cache
+        self.snapshot = snapshot if snapshot is not None else load_snapshot()
+        self.offline = offline or hub is None
+        self.refresh = refresh
+        self.stats = SourceStats()
+        self._lock = threading.Lock()
+
+    def _warn(self, msg: str) -> None:
+        with self._lock:
+            if msg not in self.stats.warnings:
+                self.stats.warnings.append(msg)
+
+    def _from_snapshot(self, subject: Subject) -> RepoRecord | None:
+        rec = self.snapshot.get(subject.id)
+        if rec is not None:
+            with self._lock:
+                self.stats.snapshot_hits += 1
+        return rec
+
+    def fetch(self, subject: Subject, revision: str | None = None) -> RepoRecord:
+        if self.cache is not None and not self.refresh:
+            rec = self.cache.get(subject.id, revision, allow_stale=self.offline)
+            if rec is not None:
+                with self._lock:
+                    self.stats.cache_hits += 1
+                return rec
+        if self.offline:
+            rec = self._from_snapshot(subject)
+            if rec is not None and (revision is None or revision == rec.sha):
+                return rec
+            if rec is not None:
+                raise OfflineMiss(f"{subject.id}: revision {revision} is not in the snapshot (offline)")
+            raise OfflineMiss(f"{subject.id}: not in the cache or the embedded snapshot (offline)")
+        assert self.hub is not None
+        try:
+            rec = self.hub.fetch(subject, revision)
+        except (Unreachable, Gated) as exc:
+            fallback = self.cache.get(subject.id, revision, allow_stale=True) if self.cache else None
+            if fallback is None:
+                fallback = self._from_snapshot(subject)
+                if fallback is not None and revision is not None and revision != fallback.sha:
+                    fallback = None
+            if fallback is None:
+                raise
+            self._warn(f"{subject.id}: {exc}; using {fallback.source} data recorded {fallback.recorded or 'unknown'}")
+            return fallback
+        except NotFound:
+            raise
+        except SourceError:
+            raise
+        with self._lock:
+            self.stats.hub_fetches += 1
+        if self.cache is not None:
+            self.cache.put(subject.id, revision, rec)
+            if rec.key != subject.id:
+                self.cache.put(rec.key, revision, rec)
+        return rec
