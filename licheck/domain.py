@@ -84,6 +84,7 @@ class ModelNode:
     provider: str | None = None  # API provider id for api nodes
     machine_generated: bool = False  # dataset declared synthetic / machine-generated
     requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
+    unknown: list[str] = field(default_factory=list)  # metadata fields the source could not see
 
     @property
     def org(self) -> str:
@@ -112,6 +113,8 @@ class ModelNode:
             out["machine_generated"] = True
         if self.requested_id:
             out["requested_id"] = self.requested_id
+        if self.unknown:
+            out["unknown_fields"] = self.unknown
         return out
 
 

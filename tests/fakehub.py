@@ -1,24 +1,29 @@
 """A local, in-process fake of the Hugging Face Hub for tests.
 
-Why: licheck talks to the Hub through the REAL ``huggingface_hub`` client (``HfApi.model_info`` /
-``dataset_info``, ``get_session().get(hf_hub_url(...))`` + ``hf_raise_for_status``, ``hf_hub_download``).
-Mocking those functions would test our assumptions, not the client; this server speaks the wire protocol the
-client expects (routes, ``X-Error-Code`` / ``X-Repo-Commit`` / ``ETag`` headers, 307 renames), so the client's
-own error mapping and redirect handling run for real.  The HTTP server is stdlib only (``http.server``);
-PyYAML -- a hard dependency of ``huggingface_hub`` -- is used to write/parse README front matter.
+Why: licheck talks to the Hub through the REAL ``huggingface_hub`` client
+(``HfApi.model_info`` / ``dataset_info``, ``get_session().get(hf_hub_url(...))`` +
+``hf_raise_for_status``, ``hf_hub_download``). Mocking those functions would test our
+assumptions, not the client; this server speaks the wire protocol the client expects
+(routes, ``X-Error-Code`` / ``X-Repo-Commit`` / ``ETag`` headers, 307 renames), so the
+client's own error mapping and redirect handling run for real.  The HTTP server is
+stdlib only (``http.server``); PyYAML -- a hard dependency of ``huggingface_hub`` -- is
+used to write/parse README front matter.
 
-Usage: in ``tests/conftest.py`` write ``from tests.fakehub import fake_hub, hub_env  # noqa: F401`` (or
-``pytest_plugins = ["tests.fakehub"]``), then take ``hub_env`` in a test and call ``hub_env.add_model(...)``.
+Usage: put ``pytest_plugins = ["tests.fakehub"]`` in the ROOT ``conftest.py`` (or
+``from tests.fakehub import fake_hub, hub_env`` in it / in a test module), then take
+``hub_env`` in a test and call ``hub_env.add_model(...)``; ``tests/__init__.py`` makes
+``tests.fakehub`` importable under plain ``pytest`` too.
 
 Routes served (everything else is a bare 404):
 
-* ``GET /api/{models|datasets}/{id}`` and ``.../{id}/revision/{quoted rev}`` -> repo JSON; ``expand`` /
-  ``expand[]`` query params restrict the keys (``id`` and ``_id`` are always present); ``blobs=true`` adds
-  ``size``/``blobId`` to siblings.
-* ``HEAD|GET /{id}/resolve/{rev}/{file}`` and ``/datasets/{id}/resolve/{rev}/{file}`` -> file bytes with
-  ``X-Repo-Commit``, ``ETag`` and ``Content-Length`` (never ``X-Xet-Hash``: that would switch the client to Xet).
-* ``GET /api/agent-harnesses`` -> an empty registry (the client fetches it once per process unless telemetry is
-  disabled; answering keeps it off the network).
+* ``GET /api/{models|datasets}/{id}`` and ``.../{id}/revision/{quoted rev}`` -> repo
+  JSON; ``expand`` / ``expand[]`` query params restrict the keys (``id`` and ``_id`` are
+  always present); ``blobs=true`` adds ``size``/``blobId`` to siblings.
+* ``HEAD|GET /{id}/resolve/{rev}/{file}`` and ``/datasets/{id}/resolve/{rev}/{file}`` ->
+  file bytes with ``X-Repo-Commit``, ``ETag`` and ``Content-Length`` (never
+  ``X-Xet-Hash``: that would switch the client to Xet).
+* ``GET /api/agent-harnesses`` -> an empty registry (the client fetches it once per
+  process unless telemetry is disabled; answering keeps it off the network).
 """
 
 from __future__ import annotations
@@ -77,7 +82,9 @@ def _to_bytes(value: bytes | str) -> bytes:
 
 
 def parse_front_matter(text: str) -> dict[str, Any] | None:
-    """Parse README front matter the way the Hub does, so ``cardData`` matches the served README."""
+    """Parse README front matter the way the Hub does, so ``cardData`` matches the
+    served README.
+    """
     match = _FRONT_MATTER.search(text)
     if match is None:
         return None
@@ -88,10 +95,11 @@ def parse_front_matter(text: str) -> dict[str, Any] | None:
 def compute_tags(
     card_data: Mapping[str, Any] | None, extra_tags: Sequence[str] = ()
 ) -> list[str]:
-    """Tags the way the Hub derives them from a card: explicit + card tags, then dataset/base_model/license tags.
+    """Tags the way the Hub derives them from a card: explicit + card tags, then
+    dataset/base_model/license tags.
 
-    Only the FIRST ``base_model`` is tagged (also the Hub's behaviour for multi-parent merges); the relation
-    defaults to ``finetune`` like the Hub's inference does.
+    Only the FIRST ``base_model`` is tagged (also the Hub's behaviour for multi-parent
+    merges); the relation defaults to ``finetune`` like the Hub's inference does.
     """
     tags: list[str] = [*extra_tags]
     card = card_data or {}
@@ -106,7 +114,9 @@ def compute_tags(
 
 
 def default_readme(repo_id: str, card_data: Mapping[str, Any] | None) -> str:
-    """``---\\n<yaml>---\\n`` + a short body; no front matter at all when there is no card data."""
+    """``---\\n<yaml>---\\n`` + a short body; no front matter at all when there is no
+    card data.
+    """
     body = f"\n# {repo_id.split('/')[-1]}\n\nFake card served by tests/fakehub.py.\n"
     if card_data is None:
         return body.lstrip("\n")
@@ -116,7 +126,9 @@ def default_readme(repo_id: str, card_data: Mapping[str, Any] | None) -> str:
 
 @dataclass
 class Fault:
-    """One injected failure; ``times`` counts down per matching request (HEAD and GET each count)."""
+    """One injected failure; ``times`` counts down per matching request (HEAD and GET
+    each count).
+    """
 
     path_prefix: str
     status: int | None = None
@@ -165,14 +177,18 @@ class _Reply:
 
 
 class _Server(ThreadingHTTPServer):
-    """Threading server that never blocks ``stop()`` on a stalled handler and keeps quiet about dropped sockets."""
+    """Threading server that never blocks ``stop()`` on a stalled handler and keeps
+    quiet about dropped sockets.
+    """
 
     daemon_threads = True
     block_on_close = False
     hub: FakeHub
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Client hang-ups (timeouts in tests) are expected; don't spam stderr with tracebacks."""
+        """Client hang-ups (timeouts in tests) are expected; don't spam stderr with
+        tracebacks.
+        """
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -190,30 +206,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method: str) -> None:
         hub = self.server.hub
-        self.close_connection = (
-            True  # one request per connection: no keep-alive state between faults
-        )
+        # One request per connection: no keep-alive state survives a fault.
+        self.close_connection = True
         hub._log(method, self.path)
         raw_path = urlsplit(self.path).path
         fault = hub._take_fault(raw_path)
-        if fault is not None:
-            if fault.delay:
-                hub._stop_event.wait(fault.delay)
-            if fault.close:
-                try:
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-                return
-            reply = (
-                hub._fault_reply(fault, raw_path)
-                if fault.status is not None or fault.body is not None
-                else None
-            )
+        if fault is not None and fault.delay:
+            hub._stop_event.wait(fault.delay)
+        if fault is not None and fault.close:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if fault is not None and (fault.status is not None or fault.body is not None):
+            reply = hub._fault_reply(fault, raw_path)
         else:
-            reply = None
-        if reply is None:
             reply = hub._route(method, self.path)
+            if fault is not None:  # headers-only / delay-only fault: normal answer
+                reply.headers |= fault.headers
         self._write(method, reply)
 
     def _write(self, method: str, reply: _Reply) -> None:
@@ -234,7 +245,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class FakeHub:
-    """An in-memory Hub: register repos, then point ``HfApi(endpoint=hub.url)`` (or ``hub_env``) at it."""
+    """An in-memory Hub: register repos, then point ``HfApi(endpoint=hub.url)`` (or
+    ``hub_env``) at it.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -260,7 +273,7 @@ class FakeHub:
         self._stop_event.clear()
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
         self._thread = threading.Thread(
-            target=server.serve_forever, name="fakehub", daemon=True
+            target=server.serve_forever, args=(0.02,), name="fakehub", daemon=True
         )
         self._thread.start()
         return self
@@ -307,19 +320,34 @@ class FakeHub:
     ) -> str:
         """Add a model repo (or a new commit to it) and return the commit sha.
 
-        Calling it again for the same id adds a new commit that ``ref`` (default ``main``) then points to; older
-        shas stay addressable, which models "licence changed in a later revision".  ``readme=False`` means the
-        repo has no README.md; ``readme=None`` generates one from ``card_data``.  When ``card_data`` is None but a
-        README is served, ``cardData`` is parsed from its front matter (as the Hub does).  ``gated`` ("auto",
-        "manual" or True="manual") only sets the JSON field and makes files other than README.md answer 401
-        GatedRepo, as the real Hub does anonymously; use :meth:`gate` to also refuse the metadata API.
-        ``auto_tags=False`` serves ``tags`` verbatim.  ``extra`` is merged last into the API JSON.
+        Calling it again for the same id adds a new commit that ``ref`` (default
+        ``main``) then points to; older shas stay addressable, which models "licence
+        changed in a later revision".  ``readme=False`` means the repo has no README.md;
+        ``readme=None`` generates one from ``card_data``.  When ``card_data`` is None
+        but a README is served, ``cardData`` is parsed from its front matter (as the Hub
+        does).  ``gated`` ("auto", "manual" or True="manual") only sets the JSON field
+        and makes files other than README.md answer 401 GatedRepo, as the real Hub does
+        anonymously; use :meth:`gate` to also refuse the metadata API.
+        ``auto_tags=False`` serves ``tags`` verbatim.  ``extra`` is merged last into the
+        API JSON (its ``baseModels``/``childrenModelCount`` only appear when expanded,
+        as on the Hub; nothing computes them).
         """
         return self._add(
-            "model", repo_id, card_data=card_data, tags=tags, siblings=siblings, sha=sha, gated=gated,
-            readme=readme, files=files, last_modified=last_modified, pipeline_tag=pipeline_tag, extra=extra,
-            auto_tags=auto_tags, ref=ref,
-        )  # fmt: skip
+            "model",
+            repo_id,
+            card_data=card_data,
+            tags=tags,
+            siblings=siblings,
+            sha=sha,
+            gated=gated,
+            readme=readme,
+            files=files,
+            last_modified=last_modified,
+            pipeline_tag=pipeline_tag,
+            extra=extra,
+            auto_tags=auto_tags,
+            ref=ref,
+        )
 
     def add_dataset(
         self,
@@ -338,17 +366,32 @@ class FakeHub:
         auto_tags: bool = True,
         ref: str = "main",
     ) -> str:
-        """Same as :meth:`add_model` for a dataset repo (served under ``/api/datasets`` and ``/datasets/``)."""
+        """Same as :meth:`add_model` for a dataset repo (served under ``/api/datasets``
+        and ``/datasets/``).
+        """
         return self._add(
-            "dataset", repo_id, card_data=card_data, tags=tags, siblings=siblings, sha=sha, gated=gated,
-            readme=readme, files=files, last_modified=last_modified, pipeline_tag=pipeline_tag, extra=extra,
-            auto_tags=auto_tags, ref=ref,
-        )  # fmt: skip
+            "dataset",
+            repo_id,
+            card_data=card_data,
+            tags=tags,
+            siblings=siblings,
+            sha=sha,
+            gated=gated,
+            readme=readme,
+            files=files,
+            last_modified=last_modified,
+            pipeline_tag=pipeline_tag,
+            extra=extra,
+            auto_tags=auto_tags,
+            ref=ref,
+        )
 
     def rename(self, old_id: str, new_id: str, repo_type: RepoType = "model") -> None:
-        """Old id answers 307 to the new id (API and resolve), like the Hub after a repo move.
+        """Old id answers 307 to the new id (API and resolve), like the Hub after a repo
+        move.
 
-        If the old repo was registered and the new one was not, its content moves to the new id.
+        If the old repo was registered and the new one was not, its content moves to the
+        new id (if both were, the old content is dropped).
         """
         with self._lock:
             old_key, new_key = (repo_type, old_id), (repo_type, new_id)
@@ -361,9 +404,11 @@ class FakeHub:
     def gate(
         self, repo_id: str, repo_type: RepoType = "model", status: int = 401
     ) -> None:
-        """Refuse everything for this repo (API and files) with ``status`` + ``X-Error-Code: GatedRepo``.
+        """Refuse everything for this repo (API and files) with ``status`` +
+        ``X-Error-Code: GatedRepo``.
 
-        Stronger than the real Hub, which serves gated repos' metadata and README anonymously (see add_model).
+        Stronger than the real Hub, which serves gated repos' metadata and README
+        anonymously (see add_model).
         """
         with self._lock:
             self._gates[(repo_type, repo_id)] = status
@@ -373,7 +418,9 @@ class FakeHub:
                     commit.gated = commit.gated or "manual"
 
     def redirect_loop(self, repo_id: str, repo_type: RepoType = "model") -> None:
-        """Make the repo's URLs bounce between two addresses forever (the client gives up after 20 hops)."""
+        """Make the repo's URLs bounce between two addresses forever (the client gives
+        up after 20 hops).
+        """
         with self._lock:
             self._loops.add((repo_type, repo_id))
 
@@ -388,13 +435,16 @@ class FakeHub:
         delay: float | None = None,
         close: bool = False,
     ) -> Fault:
-        """Inject a failure for requests whose URL path (raw or unquoted) starts with ``path_prefix``.
+        """Inject a failure for requests whose URL path (raw or unquoted) starts with
+        ``path_prefix``.
 
-        ``status`` gets Hub-like default headers (429: ``Retry-After``/``RateLimit``; 401/403: ``X-Error-Code:
-        GatedRepo``; 404: ``RepoNotFound``), overridable by ``headers``.  ``body`` alone answers 200 with those
-        bytes.  ``delay`` stalls first, then answers normally unless status/body/close are also given.
-        ``close`` drops the connection without answering.  ``times=None`` means forever; faults are tried in the
-        order added, the first live match wins.  Returns the :class:`Fault` (``.hits`` counts its uses).
+        ``status`` gets Hub-like default headers (429: ``Retry-After``/``RateLimit``;
+        401/403: ``X-Error-Code: GatedRepo``; 404: ``RepoNotFound``), overridable by
+        ``headers``.  ``body`` alone answers 200 with those bytes.  ``delay`` stalls
+        first, then answers normally unless status/body/close are also given. ``close``
+        drops the connection without answering.  ``times=None`` means forever; faults
+        are tried in the order added, the first live match wins.  Returns the
+        :class:`Fault` (``.hits`` counts its uses).
         """
         item = Fault(
             path_prefix, status, times, dict(headers or {}), body, delay, close
@@ -410,7 +460,9 @@ class FakeHub:
     # ---------------------------------------------------------------- request log
     @property
     def requests(self) -> list[tuple[str, str]]:
-        """Snapshot of ``(method, path-with-query)`` for every request received, in arrival order."""
+        """Snapshot of ``(method, path-with-query)`` for every request received, in
+        arrival order.
+        """
         with self._lock:
             return list(self._log_entries)
 
@@ -419,7 +471,9 @@ class FakeHub:
             self._log_entries.clear()
 
     def count(self, prefix: str) -> int:
-        """How many logged requests have a path starting with ``prefix`` (raw or unquoted)."""
+        """How many logged requests have a path starting with ``prefix`` (raw or
+        unquoted).
+        """
         return sum(
             1
             for _, p in self.requests
@@ -476,12 +530,19 @@ class FakeHub:
             if sha is None:
                 seed = repo_id if not repo.commits else f"{repo_id}@{len(repo.commits)}"
                 sha = _sha1(seed.encode("utf-8"))
+            if pipeline_tag is None:
+                pipeline_tag = (card or {}).get("pipeline_tag")
             repo.commits[sha] = _Commit(
-                sha=sha, card_data=card, tags=tag_list, siblings=names, files=served,
-                gated="manual" if gated is True else gated, last_modified=last_modified,
-                pipeline_tag=pipeline_tag if pipeline_tag is not None else (card or {}).get("pipeline_tag"),
+                sha=sha,
+                card_data=card,
+                tags=tag_list,
+                siblings=names,
+                files=served,
+                gated="manual" if gated is True else gated,
+                last_modified=last_modified,
+                pipeline_tag=pipeline_tag,
                 extra=dict(extra or {}),
-            )  # fmt: skip
+            )
             repo.refs[ref] = sha
             repo.refs.setdefault("main", sha)
         return sha
@@ -535,7 +596,9 @@ class FakeHub:
         return _Reply(status, json.dumps({"error": message}).encode("utf-8"), headers)
 
     def _route(self, method: str, target: str) -> _Reply:
-        """Dispatch on the raw path; ids and revisions are unquoted only after splitting."""
+        """Dispatch on the raw path; ids and revisions are unquoted only after
+        splitting.
+        """
         split = urlsplit(target)
         raw_path, query = split.path, parse_qs(split.query)
         if raw_path == "/api/agent-harnesses":
@@ -594,6 +657,9 @@ class FakeHub:
     ) -> _Reply:
         raw_id, sep, raw_rev = raw_path[len(prefix) :].partition("/revision/")
         repo_id = unquote(raw_id)
+        if repo_id.count("/") > 1 or not repo_id:
+            # /tree/main, /refs, ... are not faked: bare 404 like any unknown route
+            return self._error(404, None, "Not found")
         suffix = f"/revision/{raw_rev}" if sep else ""
         redirect = self._redirect_for(
             repo_type, repo_id, prefix + "{}" + suffix, raw_query
@@ -635,7 +701,7 @@ class FakeHub:
     def _repo_json(
         repo: _Repo, commit: _Commit, expand: Sequence[str], *, blobs: bool
     ) -> JSON:
-        """The JSON the Hub returns: full record, or ``id``/``_id`` + the expanded keys."""
+        """The Hub's JSON: the full record, or ``id``/``_id`` + the expanded keys."""
         siblings: list[JSON] = []
         for name in commit.siblings:
             entry: JSON = {"rfilename": name}
@@ -749,11 +815,13 @@ def _close_hf_session() -> None:
 def hub_env(
     fake_hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[FakeHub]:
-    """Point huggingface_hub (and licheck's cache) at ``fake_hub`` and temp dirs; no token, not offline.
+    """Point huggingface_hub (and licheck's cache) at ``fake_hub`` and temp dirs; no
+    token, not offline.
 
-    huggingface_hub reads these variables ONCE at import, so besides the environment (for subprocesses and
-    late importers) the already-imported ``huggingface_hub.constants`` are patched too; otherwise
-    ``hf_hub_download`` would still use huggingface.co and the user's real cache and token.
+    huggingface_hub reads these variables ONCE at import, so besides the environment
+    (for subprocesses and late importers) the already-imported
+    ``huggingface_hub.constants`` are patched too; otherwise ``hf_hub_download`` would
+    still use huggingface.co and the user's real cache and token.
     """
     from huggingface_hub import constants
 

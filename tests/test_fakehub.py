@@ -1,7 +1,7 @@
-"""The fake Hub must satisfy the REAL huggingface_hub client; these tests pin that contract.
+"""The fake Hub must satisfy the REAL huggingface_hub client; these tests pin that.
 
-Each test documents which exception the real client (huggingface_hub 2.4.0, httpx2) raises for a given
-server behaviour, so licheck's own tests can rely on it.
+Each test also records which exception the real client (huggingface_hub 2.4.0, httpx2)
+raises for a given server behaviour, so licheck's own tests can rely on it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
+from huggingface_hub.hf_api import ExpandModelProperty_T
 from huggingface_hub.utils import get_session, hf_raise_for_status
 
 from tests.fakehub import FakeHub, compute_tags, fake_hub, hub_env, parse_front_matter
@@ -28,7 +29,14 @@ from tests.fakehub import FakeHub, compute_tags, fake_hub, hub_env, parse_front_
 # Fixtures imported into this module so it works without a conftest.py.
 __all__ = ["fake_hub", "hub_env"]
 
-EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings"]
+EXPAND: list[ExpandModelProperty_T] = [
+    "cardData",
+    "tags",
+    "sha",
+    "lastModified",
+    "gated",
+    "siblings",
+]
 CARD = {
     "license": "apache-2.0",
     "base_model": ["org/base", "org/other-parent"],
@@ -44,8 +52,10 @@ def api(hub: FakeHub) -> HfApi:
 
 # ------------------------------------------------------------------ metadata API
 def test_model_info_expand_and_revision(hub_env: FakeHub) -> None:
-    sha = hub_env.add_model("org/child", card_data=CARD, files={"adapter_config.json": "{}"})
-    info = api(hub_env).model_info("org/child", revision=sha, expand=EXPAND)  # type: ignore[arg-type]
+    sha = hub_env.add_model(
+        "org/child", card_data=CARD, files={"adapter_config.json": "{}"}
+    )
+    info = api(hub_env).model_info("org/child", revision=sha, expand=EXPAND)
 
     assert info.id == "org/child"
     assert info.sha == sha
@@ -60,18 +70,25 @@ def test_model_info_expand_and_revision(hub_env: FakeHub) -> None:
         "base_model:adapter:org/base",
         "license:apache-2.0",
     ]
-    assert [s.rfilename for s in info.siblings or []] == ["README.md", "adapter_config.json"]
+    assert [s.rfilename for s in info.siblings or []] == [
+        "README.md",
+        "adapter_config.json",
+    ]
     assert info.gated is False
     assert info.last_modified is not None and info.last_modified.year == 2025
     # expand restricts the answer: keys that were not asked for are absent.
     assert info.author is None and info.library_name is None
     method, path = hub_env.requests[-1]
     assert method == "GET"
-    assert path == f"/api/models/org/child/revision/{sha}?" + "&".join(f"expand={e}" for e in EXPAND)
+    assert path == f"/api/models/org/child/revision/{sha}?" + "&".join(
+        f"expand={e}" for e in EXPAND
+    )
 
 
 def test_model_info_full_record_and_expand_brackets(hub_env: FakeHub) -> None:
-    hub_env.add_model("org/m", card_data={"license": "mit", "pipeline_tag": "text-generation"})
+    hub_env.add_model(
+        "org/m", card_data={"license": "mit", "pipeline_tag": "text-generation"}
+    )
     info = api(hub_env).model_info("org/m")
     assert info.author == "org"
     assert info.pipeline_tag == "text-generation"
@@ -79,18 +96,25 @@ def test_model_info_full_record_and_expand_brackets(hub_env: FakeHub) -> None:
     assert info.sha is not None and len(info.sha) == 40
     assert info.base_models is None  # expand-only key
     # The Hub docs spell it expand[]=...; the fake accepts both.
-    r = get_session().get(f"{hub_env.url}/api/models/org/m", params={"expand[]": ["sha"]})
+    r = get_session().get(
+        f"{hub_env.url}/api/models/org/m", params={"expand[]": ["sha"]}
+    )
     assert set(r.json()) == {"_id", "id", "sha"}
 
 
 def test_revision_quoting_history_and_unknown_revision(hub_env: FakeHub) -> None:
     old = hub_env.add_model("org/m", card_data={"license": "other"})
     new = hub_env.add_model("org/m", card_data={"license": "mit"})
-    pr = hub_env.add_model("org/m", card_data={"license": "apache-2.0"}, ref="refs/pr/3")
+    pr = hub_env.add_model(
+        "org/m", card_data={"license": "apache-2.0"}, ref="refs/pr/3"
+    )
     assert len({old, new, pr}) == 3
     client = api(hub_env)
-    assert client.model_info("org/m").sha == new  # main moved to the latest commit on main
-    assert client.model_info("org/m", revision=old).card_data.license == "other"  # type: ignore[union-attr]
+    assert (
+        client.model_info("org/m").sha == new
+    )  # main moved to the latest commit on main
+    old_card = client.model_info("org/m", revision=old).card_data
+    assert old_card is not None and old_card.license == "other"
     assert client.model_info("org/m", revision="refs/pr/3").sha == pr
     assert hub_env.requests[-1][1] == "/api/models/org/m/revision/refs%2Fpr%2F3"
     with pytest.raises(RevisionNotFoundError):
@@ -99,9 +123,10 @@ def test_revision_quoting_history_and_unknown_revision(hub_env: FakeHub) -> None
 
 def test_dataset_info(hub_env: FakeHub) -> None:
     sha = hub_env.add_dataset("org/ds", card_data={"license": ["cc-by-4.0", "mit"]})
-    info = api(hub_env).dataset_info("org/ds", expand=["cardData", "tags", "sha"])  # type: ignore[list-item]
+    info = api(hub_env).dataset_info("org/ds", expand=["cardData", "tags", "sha"])
     assert info.id == "org/ds" and info.sha == sha
-    assert info.card_data.license == ["cc-by-4.0", "mit"]  # type: ignore[union-attr]
+    assert info.card_data is not None
+    assert info.card_data.license == ["cc-by-4.0", "mit"]
     assert info.tags == ["license:cc-by-4.0", "license:mit"]
     assert hub_env.count("/api/datasets/org/ds") == 1
     with pytest.raises(RepositoryNotFoundError):
@@ -118,35 +143,52 @@ def test_unknown_repo(hub_env: FakeHub) -> None:
 def test_gate_api_and_files(hub_env: FakeHub, tmp_path: Path) -> None:
     hub_env.add_model("org/gated", card_data={"license": "llama3.1"})
     hub_env.gate("org/gated")
-    with pytest.raises(GatedRepoError) as err:  # GatedRepoError before RepositoryNotFoundError
+    with pytest.raises(
+        GatedRepoError
+    ) as err:  # GatedRepoError before RepositoryNotFoundError
         api(hub_env).model_info("org/gated")
     assert err.value.response.status_code == 401
     assert isinstance(err.value, RepositoryNotFoundError)  # it is a subclass
     with pytest.raises(GatedRepoError):
-        hf_hub_download("org/gated", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
+        hf_hub_download(
+            "org/gated", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
+        )
 
 
 def test_add_model_gated_is_realistic(hub_env: FakeHub, tmp_path: Path) -> None:
-    """Real Hub, anonymous: gated metadata and README are readable, other files are not."""
-    hub_env.add_model("org/g", card_data={"license": "other"}, gated="manual", files={"config.json": "{}"})
+    """Real Hub, anonymous: gated metadata and README are readable, other files not."""
+    hub_env.add_model(
+        "org/g",
+        card_data={"license": "other"},
+        gated="manual",
+        files={"config.json": "{}"},
+    )
     assert api(hub_env).model_info("org/g").gated == "manual"
-    readme = hf_hub_download("org/g", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
+    readme = hf_hub_download(
+        "org/g", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
+    )
     assert "license: other" in Path(readme).read_text()
     with pytest.raises(GatedRepoError):
-        hf_hub_download("org/g", "config.json", cache_dir=tmp_path, endpoint=hub_env.url)
+        hf_hub_download(
+            "org/g", "config.json", cache_dir=tmp_path, endpoint=hub_env.url
+        )
 
 
 def test_rename_307_is_followed(hub_env: FakeHub, tmp_path: Path) -> None:
-    hub_env.add_model("google-bert/bert-base-uncased", card_data={"license": "apache-2.0"})
+    hub_env.add_model(
+        "google-bert/bert-base-uncased", card_data={"license": "apache-2.0"}
+    )
     hub_env.rename("bert-base-uncased", "google-bert/bert-base-uncased")
-    info = api(hub_env).model_info("bert-base-uncased", expand=["cardData", "sha"])  # type: ignore[list-item]
+    info = api(hub_env).model_info("bert-base-uncased", expand=["cardData", "sha"])
     assert info.id == "google-bert/bert-base-uncased"
     assert info.card_data is not None  # query string survived the redirect
     assert [p for _, p in hub_env.requests] == [
         "/api/models/bert-base-uncased?expand=cardData&expand=sha",
         "/api/models/google-bert/bert-base-uncased?expand=cardData&expand=sha",
     ]
-    path = hf_hub_download("bert-base-uncased", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
+    path = hf_hub_download(
+        "bert-base-uncased", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
+    )
     assert "apache-2.0" in Path(path).read_text()
 
 
@@ -162,7 +204,9 @@ def test_redirect_loop(hub_env: FakeHub) -> None:
     hub_env.redirect_loop("org/loop")
     with pytest.raises(httpx2.TooManyRedirects):
         api(hub_env).model_info("org/loop")
-    assert hub_env.count("/api/models/org/loop") == 21  # first request + httpx2's 20 redirects
+    assert (
+        hub_env.count("/api/models/org/loop") == 21
+    )  # first request + httpx2's 20 redirects
 
 
 # ------------------------------------------------------------------ files
@@ -176,7 +220,9 @@ def test_readme_via_session_get(hub_env: FakeHub) -> None:
     assert r.text.startswith("---\nlicense: apache-2.0\n")
     assert parse_front_matter(r.text) == CARD
 
-    missing = get_session().get(hf_hub_url("org/m", "LICENSE", revision=sha, endpoint=hub_env.url))
+    missing = get_session().get(
+        hf_hub_url("org/m", "LICENSE", revision=sha, endpoint=hub_env.url)
+    )
     with pytest.raises(RemoteEntryNotFoundError):
         hf_raise_for_status(missing)
     assert missing.headers["X-Repo-Commit"] == sha
@@ -185,12 +231,16 @@ def test_readme_via_session_get(hub_env: FakeHub) -> None:
 def test_readme_without_front_matter_and_without_readme(hub_env: FakeHub) -> None:
     hub_env.add_model("org/plain")
     hub_env.add_model("org/none", readme=False)
-    hub_env.add_model("org/own", readme="---\nlicense: mit\nbase_model: a/b\n---\n# hi\n")
+    hub_env.add_model(
+        "org/own", readme="---\nlicense: mit\nbase_model: a/b\n---\n# hi\n"
+    )
     assert api(hub_env).model_info("org/plain").card_data is None
     none = api(hub_env).model_info("org/none")
     assert none.siblings == [] and none.card_data is None
     own = api(hub_env).model_info("org/own")
-    assert own.card_data is not None and own.card_data.base_model == "a/b"  # parsed from the README
+    assert (
+        own.card_data is not None and own.card_data.base_model == "a/b"
+    )  # parsed from the README
     assert own.tags == ["base_model:a/b", "base_model:finetune:a/b", "license:mit"]
     r = get_session().get(hf_hub_url("org/none", "README.md", endpoint=hub_env.url))
     with pytest.raises(RemoteEntryNotFoundError):
@@ -198,30 +248,57 @@ def test_readme_without_front_matter_and_without_readme(hub_env: FakeHub) -> Non
 
 
 def test_hf_hub_download_model_and_dataset(hub_env: FakeHub, tmp_path: Path) -> None:
-    sha = hub_env.add_model("org/m", card_data=CARD, files={"adapter_config.json": b'{"r": 8}'})
+    sha = hub_env.add_model(
+        "org/m", card_data=CARD, files={"adapter_config.json": b'{"r": 8}'}
+    )
     path = hf_hub_download(
-        "org/m", "adapter_config.json", revision=sha, cache_dir=tmp_path, endpoint=hub_env.url
+        "org/m",
+        "adapter_config.json",
+        revision=sha,
+        cache_dir=tmp_path,
+        endpoint=hub_env.url,
     )
     assert json.loads(Path(path).read_bytes()) == {"r": 8}
-    assert Path(path).parts[-4:] == ("models--org--m", "snapshots", sha, "adapter_config.json")
+    assert Path(path).parts[-4:] == (
+        "models--org--m",
+        "snapshots",
+        sha,
+        "adapter_config.json",
+    )
     assert [m for m, _ in hub_env.requests] == ["HEAD", "GET"]
 
     dsha = hub_env.add_dataset("org/ds", card_data={"license": "mit"})
-    dpath = hf_hub_download("org/ds", "README.md", repo_type="dataset", cache_dir=tmp_path, endpoint=hub_env.url)
+    dpath = hf_hub_download(
+        "org/ds",
+        "README.md",
+        repo_type="dataset",
+        cache_dir=tmp_path,
+        endpoint=hub_env.url,
+    )
     assert "license: mit" in Path(dpath).read_text()
     assert hub_env.count("/datasets/org/ds/resolve/main/README.md") == 2
     assert dsha in dpath
 
     with pytest.raises(RemoteEntryNotFoundError):
-        hf_hub_download("org/m", "nope.json", revision=sha, cache_dir=tmp_path, endpoint=hub_env.url)
+        hf_hub_download(
+            "org/m", "nope.json", revision=sha, cache_dir=tmp_path, endpoint=hub_env.url
+        )
     with pytest.raises(RevisionNotFoundError):
-        hf_hub_download("org/m", "README.md", revision="v9", cache_dir=tmp_path, endpoint=hub_env.url)
+        hf_hub_download(
+            "org/m",
+            "README.md",
+            revision="v9",
+            cache_dir=tmp_path,
+            endpoint=hub_env.url,
+        )
     with pytest.raises(RepositoryNotFoundError):
-        hf_hub_download("org/zzz", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
+        hf_hub_download(
+            "org/zzz", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
+        )
 
 
 def test_hub_env_patches_import_time_constants(hub_env: FakeHub) -> None:
-    """Without endpoint= or cache_dir=, the client must still hit the fake and the temp cache."""
+    """Without endpoint= or cache_dir=, the client still uses the fake + temp cache."""
     hub_env.add_model("org/m", card_data={"license": "mit"})
     assert HfApi().model_info("org/m").id == "org/m"
     path = hf_hub_download("org/m", "README.md")
@@ -253,18 +330,22 @@ def test_fault_503_forever_and_once(hub_env: FakeHub) -> None:
     assert (fault.hits, once.hits) == (1, 1)
 
 
-def test_hf_hub_download_retries_a_5xx_head_itself(hub_env: FakeHub, tmp_path: Path) -> None:
+def test_hf_hub_download_retries_a_5xx_head_itself(
+    hub_env: FakeHub, tmp_path: Path
+) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/org/m/resolve/", status=502, times=1)
     hf_hub_download("org/m", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
     assert [m for m, _ in hub_env.requests] == ["HEAD", "HEAD", "GET"]
 
 
-def test_hf_hub_download_non_retryable_head_error(hub_env: FakeHub, tmp_path: Path) -> None:
-    """A HEAD error without a repo/gate code becomes LocalEntryNotFoundError (the HTTP error is its cause).
+def test_hf_hub_download_non_retryable_head_error(
+    hub_env: FakeHub, tmp_path: Path
+) -> None:
+    """A non-retryable HEAD error without a repo/gate code -> LocalEntryNotFoundError.
 
-    Retryable ones (429, 5xx, dropped connections) are first retried with 1-2-4-8-8 s backoff, so a test that
-    makes every resolve request fail that way takes ~23 s: use ``times=`` for those.
+    Retryable ones (429, 5xx, dropped connections) are retried with 1-2-4-8-8 s backoff,
+    so making EVERY resolve request fail that way costs ~23 s: use ``times=`` instead.
     """
     hub_env.add_model("org/m")
     hub_env.fault("/org/m/resolve/", status=403, headers={"X-Error-Code": ""})
@@ -294,8 +375,12 @@ def test_fault_auth_statuses(hub_env: FakeHub) -> None:
     hub_env.fault("/api/models/org/m", status=404, times=1)
     with pytest.raises(RepositoryNotFoundError):
         api(hub_env).model_info("org/m")
-    hub_env.fault("/api/models/org/m", status=401, headers={"X-Error-Code": ""}, times=1)
-    with pytest.raises(HfHubHTTPError) as err:  # bare 401 on http:// is NOT mapped to RepoNotFound
+    hub_env.fault(
+        "/api/models/org/m", status=401, headers={"X-Error-Code": ""}, times=1
+    )
+    with pytest.raises(
+        HfHubHTTPError
+    ) as err:  # bare 401 on http:// is NOT mapped to RepoNotFound
         api(hub_env).model_info("org/m")
     assert not isinstance(err.value, RepositoryNotFoundError)
 
@@ -303,7 +388,9 @@ def test_fault_auth_statuses(hub_env: FakeHub) -> None:
 def test_fault_bad_bodies(hub_env: FakeHub) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/api/models/org/m", body=b"not json", times=1)
-    with pytest.raises(json.JSONDecodeError):  # raw r.json() error, not wrapped by huggingface_hub
+    with pytest.raises(
+        json.JSONDecodeError
+    ):  # raw r.json() error, not wrapped by huggingface_hub
         api(hub_env).model_info("org/m")
     hub_env.fault("/api/models/org/m", body=b'{"id": "org/m", "tags": [', times=1)
     with pytest.raises(json.JSONDecodeError):
@@ -317,11 +404,15 @@ def test_fault_delay_and_close(hub_env: FakeHub) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/api/models/org/m", delay=1.0, times=1)
     start = time.monotonic()
-    with pytest.raises(httpx2.ReadTimeout):  # an httpx2.TimeoutException, not an HfHubHTTPError
+    with pytest.raises(
+        httpx2.ReadTimeout
+    ):  # an httpx2.TimeoutException, not an HfHubHTTPError
         api(hub_env).model_info("org/m", timeout=0.2)
     assert time.monotonic() - start < 0.9
 
-    hub_env.fault("/api/models/org/m", delay=0.05, times=1)  # a short stall then normal service
+    hub_env.fault(
+        "/api/models/org/m", delay=0.05, times=1
+    )  # a short stall then normal service
     assert api(hub_env).model_info("org/m").id == "org/m"
 
     hub_env.fault("/api/models/org/m", close=True, times=1)

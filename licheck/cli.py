@@ -1,0 +1,242 @@
+"""Command line: a thin layer over licheck.service. Errors map to exit codes in one place (`_run`)."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+
+from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, exit_code
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Is this model distillation allowed? Provenance and licence checks for Hugging Face models.")
+rules_app = typer.Typer(no_args_is_help=True, help="Inspect, validate and test the licence rule library.")
+app.add_typer(rules_app, name="rules")
+
+VERDICT_EXIT = {"permitted": EXIT_OK, "conditional": EXIT_OK, "forbidden": EXIT_FORBIDDEN, "review": EXIT_REVIEW}
+
+
+class Fmt(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Use(str, Enum):
+    commercial = "commercial"
+    research = "research"
+    non_commercial = "non-commercial"
+
+
+class Method(str, Enum):
+    outputs = "outputs"
+    logits = "logits"
+    weights = "weights"
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    line = " ".join(str(message).split())
+    sys.stderr.write(f"licheck: error: {line}\n")
+    raise typer.Exit(code)
+
+
+def _run(fn: Callable[[], int]) -> None:
+    """Every command body runs here: licheck errors and anything unexpected become one line and exit 2."""
+    try:
+        code = fn()
+    except typer.Exit:
+        raise
+    except LicheckError as exc:
+        _fail(str(exc), exit_code(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # last line of defence: never a traceback
+        _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_ERROR)
+    else:
+        raise typer.Exit(code)
+
+
+def _options(offline: bool, refresh: bool, max_depth: int, revision: Optional[str], rules: Optional[list[Path]]) -> Any:
+    from licheck.service import Options
+
+    if max_depth < 0 or max_depth > 10_000:
+        from licheck.errors import UsageError
+
+        raise UsageError("--max-depth must be between 0 and 10000")
+    return Options(offline=offline, refresh=refresh, max_depth=max_depth, revision=revision,
+                   rules_dirs=list(rules or []))
+
+
+OFFLINE = typer.Option(False, "--offline", help="Use only the cache and the embedded snapshot (also HF_HUB_OFFLINE=1).")
+REFRESH = typer.Option(False, "--refresh", help="Ignore the cache and ask the Hub again.")
+MAX_DEPTH = typer.Option(20, "--max-depth", help="How many ancestor levels to follow.")
+REVISION = typer.Option(None, "--revision", help="Pin the root to this commit, branch or tag.")
+FORMAT = typer.Option(Fmt.text, "--format", help="Output format.")
+
+
+@app.command()
+def chain(
+    model_id: str = typer.Argument(..., help="org/name, datasets/org/name, api:provider/model or ./local-folder"),
+    fmt: Fmt = FORMAT,
+    offline: bool = OFFLINE,
+    refresh: bool = REFRESH,
+    max_depth: int = MAX_DEPTH,
+    revision: Optional[str] = REVISION,
+) -> None:
+    """Show the provenance graph of a model: every model, dataset and API it came from."""
+
+    def body() -> int:
+        from licheck import report, service
+
+        graph, session = service.chain(model_id, _options(offline, refresh, max_depth, revision, None))
+        sources = session.sources_summary(graph)
+        if fmt is Fmt.json:
+            sys.stdout.write(report.dumps(report.chain_json(graph, sources)) + "\n")
+        else:
+            report.print_chain(graph, sources)
+        return EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def audit(
+    teacher: str = typer.Argument(..., help="Teacher: Hub model, datasets/ORG/NAME, or API model (openai/gpt-4o, api:...)"),
+    student: Optional[str] = typer.Option(None, "--student", help="Student base model (omit: trained from scratch)."),
+    use: Use = typer.Option(Use.commercial, "--use", help="Intended use of the student."),
+    internal: bool = typer.Option(False, "--internal", help="The student is never distributed or offered to third parties."),
+    method: Method = typer.Option(Method.outputs, "--method", help="What of the teacher trains the student."),
+    mau: Optional[int] = typer.Option(None, "--mau", min=0, help="Licensee's monthly active users."),
+    monthly_revenue: Optional[int] = typer.Option(None, "--monthly-revenue", min=0, help="Licensee's monthly revenue, USD."),
+    annual_revenue: Optional[int] = typer.Option(None, "--annual-revenue", min=0, help="Licensee's annual revenue, USD."),
+    eu: Optional[bool] = typer.Option(None, "--eu/--no-eu", help="Licensee is (not) domiciled in the EU."),
+    fmt: Fmt = FORMAT,
+    offline: bool = OFFLINE,
+    refresh: bool = REFRESH,
+    rules: Optional[list[Path]] = typer.Option(None, "--rules", help="Extra rule folder (repeatable); overrides rule ids."),
+    revision: Optional[str] = REVISION,
+    max_depth: int = MAX_DEPTH,
+) -> None:
+    """May I distill TEACHER into a student? Exit 0 permitted/conditional, 1 forbidden, 3 review, 2 error."""
+
+    def body() -> int:
+        from licheck import report, service
+        from licheck.domain import Plan
+        from licheck.rules import load_rules
+
+        plan = Plan(teacher=teacher, student=student, use=use.value, internal=internal, method=method.value,
+                    mau=mau, monthly_revenue=monthly_revenue, annual_revenue=annual_revenue, eu=eu)
+        options = _options(offline, refresh, max_depth, revision, rules)
+        ruleset = load_rules(options.rules_dirs)
+        verdict, session = service.audit(plan, options, ruleset)
+        sources = session.sources_summary(verdict.graph)
+        if fmt is Fmt.json:
+            sys.stdout.write(report.dumps(report.audit_json(verdict, sources, ruleset.version)) + "\n")
+        else:
+            report.print_audit(verdict, sources)
+        return VERDICT_EXIT[verdict.verdict]
+
+    _run(body)
+
+
+@rules_app.command("list")
+def rules_list(rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> None:
+    """List the rules: id, kind, verification, title."""
+
+    def body() -> int:
+        from licheck.rules import load_rules
+
+        rs = load_rules(list(rules or []))
+        for r in sorted(rs.rules.values(), key=lambda r: r.id):
+            sys.stdout.write(f"{r.id:38} {r.kind:9} {r.verification:9} {r.title}\n")
+        return EXIT_OK
+
+    _run(body)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str, rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> None:
+    """Show one rule with its clauses and quotes."""
+
+    def body() -> int:
+        from licheck.errors import UsageError
+        from licheck.rules import load_rules
+
+        rs = load_rules(list(rules or []))
+        r = rs.get(rule_id)
+        if r is None:
+            raise UsageError(f"no rule {rule_id!r} (see `licheck rules list`)")
+        out = [f"{r.id}: {r.title} ({r.version}), {r.kind}, verification {r.verification}", f"source: {r.source_url}"]
+        if r.text_sha256:
+            out.append(f"text sha256: {r.text_sha256}")
+        ids = {k: list(v) for k, v in r.identifiers.items() if v}
+        out.append(f"identifiers: {ids}")
+        for c in r.clauses:
+            cond = ", ".join(f"{k}={v}" for k, v in c.when)
+            out.append(f"- {c.id} (section {c.section}) {c.effect} channels={','.join(c.channels)}"
+                       + (f" when {cond}" if cond else ""))
+            out.append(f"  \u201c{c.quote}\u201d")
+            if c.obligation:
+                out.append(f"  obligation: {c.obligation}")
+        sys.stdout.write("\n".join(out) + "\n")
+        return EXIT_OK
+
+    _run(body)
+
+
+@rules_app.command("validate")
+def rules_validate(directory: Optional[Path] = typer.Argument(None, help="Folder of rule files (default: packaged)")) -> None:
+    """Check rule files against the schema; report file and line of the first problem in each."""
+
+    def body() -> int:
+        from licheck import resources
+        from licheck.errors import RuleError
+        from licheck.rules import rule_files, validate_text
+
+        folder = directory or resources.rules_dir()
+        if not folder.is_dir():
+            raise RuleError("rule folder not found", path=str(folder))
+        problems = 0
+        files = rule_files(folder)
+        for path in files:
+            try:
+                validate_text(path.read_text(encoding="utf-8"), str(path))
+            except RuleError as exc:
+                problems += 1
+                sys.stdout.write(f"{exc}\n")
+            except (OSError, UnicodeDecodeError) as exc:
+                problems += 1
+                sys.stdout.write(f"{path}: unreadable ({type(exc).__name__})\n")
+        sys.stdout.write(f"{len(files)} rule file(s), {problems} problem(s)\n")
+        return EXIT_ERROR if problems else EXIT_OK
+
+    _run(body)
+
+
+@rules_app.command("test")
+def rules_test(rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> None:
+    """Run every rule file's example cases through the engine."""
+
+    def body() -> int:
+        from licheck.examples import run_examples
+        from licheck.rules import load_rules
+
+        rs = load_rules(list(rules or []))
+        results = run_examples(rs)
+        failed = [r for r in results if not r.ok]
+        for r in failed:
+            sys.stdout.write(f"FAIL {r.rule}: {r.name}: {r.message}\n")
+        sys.stdout.write(f"{len(results) - len(failed)} passed, {len(failed)} failed\n")
+        return EXIT_ERROR if failed else EXIT_OK
+
+    _run(body)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

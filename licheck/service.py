@@ -1,0 +1,82 @@
+"""The library API: what the CLI, pre-commit hooks and other tools call. No printing here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from licheck.apis import load_catalogue
+from licheck.cache import RecordCache
+from licheck.domain import Graph, Plan, Verdict
+from licheck.engine import Auditor
+from licheck.hub import HubClient, offline_env
+from licheck.provenance import DEFAULT_MAX_DEPTH, ProvenanceResolver
+from licheck.rules import RuleSet, load_rules
+from licheck.snapshot import load_snapshot
+from licheck.sources import LayeredSource
+
+
+@dataclass
+class Options:
+    offline: bool = False
+    refresh: bool = False
+    max_depth: int = DEFAULT_MAX_DEPTH
+    revision: str | None = None
+    rules_dirs: list[Path] = field(default_factory=list)
+    endpoint: str | None = None
+    cache: bool = True
+
+
+@dataclass
+class Session:
+    """One run's sources; reports which source answered and how many requests were made."""
+
+    options: Options
+    source: LayeredSource
+    hub: HubClient | None
+
+    @classmethod
+    def open(cls, options: Options) -> Session:
+        offline = options.offline or offline_env()
+        hub = None if offline else HubClient(options.endpoint, api=load_catalogue())
+        cache = RecordCache() if options.cache else None
+        return cls(options, LayeredSource(hub, cache, load_snapshot(), offline=offline, refresh=options.refresh), hub)
+
+    def resolver(self) -> ProvenanceResolver:
+        return ProvenanceResolver(self.source, max_depth=self.options.max_depth)
+
+    def sources_summary(self, graph: Graph) -> dict[str, object]:
+        snap = load_snapshot()
+        counts: dict[str, int] = {}
+        for n in graph.nodes.values():
+            counts[n.source] = counts.get(n.source, 0) + 1
+        return {
+            "endpoint": self.hub.endpoint if self.hub else None,
+            "offline": self.source.offline,
+            "requests": self.hub.requests if self.hub else 0,
+            "nodes_by_source": counts,
+            "snapshot_date": snap.date,
+            "snapshot_records": len(snap),
+            "cache_dir": str(self.source.cache.dir) if self.source.cache else None,
+        }
+
+
+def chain(model_id: str, options: Options | None = None) -> tuple[Graph, Session]:
+    session = Session.open(options or Options())
+    graph = session.resolver().resolve(model_id, session.options.revision)
+    return graph, session
+
+
+def audit(plan: Plan, options: Options | None = None, rules: RuleSet | None = None) -> tuple[Verdict, Session]:
+    options = options or Options()
+    rules = rules or load_rules(options.rules_dirs)
+    session = Session.open(options)
+    resolver = session.resolver()
+    teacher = resolver.resolve(plan.teacher, options.revision)
+    student = resolver.resolve(plan.student) if plan.student else None
+    return Auditor(rules).audit(plan, teacher, student), session
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
