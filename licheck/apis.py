@@ -17,6 +17,10 @@ class Provider:
     products: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
     aliases: tuple[str, ...]
+    product_terms: dict[str, tuple[str, ...]]
+
+    def terms_for(self, product: str) -> tuple[str, ...]:
+        return self.terms + self.product_terms.get(product.lower(), ())
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,7 @@ def load_catalogue() -> ApiCatalogue:
                 products=frozenset(x.lower() for x in p.get("products", [])),
                 patterns=tuple(re.compile(x) for x in p.get("product_patterns", [])),
                 aliases=tuple(p.get("aliases", [])),
+                product_terms={k.lower(): tuple(v) for k, v in (p.get("product_terms") or {}).items()},
             )
         )
     return ApiCatalogue(providers)

@@ -238,7 +238,8 @@ class Auditor:
                                        f"{node.id}: no terms of service for this API in the rule library",
                                        "api_terms_unknown")]
         out: list[Finding] = []
-        for rid in self.rules.with_includes(list(provider.terms)):
+        product = node.id.split("/", 1)[-1]
+        for rid in self.rules.with_includes(list(provider.terms_for(product))):
             rule = self.rules.get(rid)
             if rule is None:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{node.id}: terms rule {rid} missing",
