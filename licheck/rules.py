@@ -185,6 +185,7 @@ class RuleSet:
                 else:
                     self.by_model.setdefault(v.lower(), []).append(r.id)
         self.links.sort(key=lambda t: -len(t[0]))
+        self.markers.sort(key=lambda t: -len(t[0]))  # "... LICENSE AGREEMENT" before its prefix "... LICENSE"
 
     @property
     def version(self) -> str:

@@ -1,0 +1,180 @@
+"""The rule library: schema, coverage of Hub licence ids, per-rule example cases, identification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from licheck import resources
+from licheck.domain import LicenseInfo, ModelNode
+from licheck.examples import run_example
+from licheck.rules import load_rules, rule_files, validate_text
+
+RULES = load_rules()
+EXAMPLES = [(r.id, ex) for r in sorted(RULES.rules.values(), key=lambda r: r.id) for ex in r.examples]
+# The 83 licence ids the Hub accepts (hub-docs repositories-licenses.md @242f4a1).
+HUB_IDS = """apache-2.0 mit openrail bigscience-openrail-m creativeml-openrail-m bigscience-bloom-rail-1.0 bigcode-openrail-m
+afl-3.0 artistic-2.0 bsl-1.0 bsd bsd-2-clause bsd-3-clause bsd-3-clause-clear c-uda cc cc0-1.0 cc-by-2.0 cc-by-2.5
+cc-by-3.0 cc-by-4.0 cc-by-sa-3.0 cc-by-sa-4.0 cc-by-nc-2.0 cc-by-nc-3.0 cc-by-nc-4.0 cc-by-nd-4.0 cc-by-nc-nd-3.0
+cc-by-nc-nd-4.0 cc-by-nc-sa-2.0 cc-by-nc-sa-3.0 cc-by-nc-sa-4.0 cdla-sharing-1.0 cdla-permissive-1.0
+cdla-permissive-2.0 wtfpl ecl-2.0 epl-1.0 epl-2.0 etalab-2.0 eupl-1.1 eupl-1.2 agpl-3.0 gfdl gpl gpl-2.0 gpl-3.0 lgpl
+lgpl-2.1 lgpl-3.0 isc h-research intel-research lppl-1.3c ms-pl apple-ascl apple-amlr mpl-2.0 odc-by odbl openmdw-1.0
+openmdw-1.1 openrail++ osl-3.0 postgresql ofl-1.1 ncsa unlicense zlib pddl lgpl-lr deepfloyd-if-license
+fair-noncommercial-research-license llama2 llama3 llama3.1 llama3.2 llama3.3 llama4 grok2-community gemma unknown
+other""".split()
+
+
+def test_every_rule_file_validates():
+    files = rule_files(resources.rules_dir())
+    assert len(files) >= 45
+    for path in files:
+        validate_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def test_hub_id_list_is_complete():
+    assert len(HUB_IDS) == 83
+
+
+@pytest.mark.parametrize("hub_id", HUB_IDS)
+def test_every_hub_licence_id_maps_to_a_rule_or_to_review(hub_id):
+    mapping = yaml.safe_load((resources.rules_dir() / "hub-licenses.yaml").read_text())["licenses"]
+    assert hub_id in mapping, hub_id
+    entry = mapping[hub_id]
+    assert ("rule" in entry) != ("review" in entry)
+    if "rule" in entry:
+        assert RULES.get(entry["rule"]) is not None
+        assert hub_id in RULES.get(entry["rule"]).identifiers.get("hub", ())
+
+
+@pytest.mark.parametrize("rule_id,example", EXAMPLES, ids=[f"{r}:{e['name'][:50]}" for r, e in EXAMPLES])
+def test_rule_examples(rule_id, example):
+    result = run_example(RULES, rule_id, example)
+    assert result.ok, result.message
+
+
+def test_every_rule_has_positive_and_negative_examples():
+    for rule in RULES.rules.values():
+        expects = {ex["expect"] for ex in rule.examples}
+        assert len(rule.examples) >= 2, rule.id
+        assert len(expects) >= 2 or rule.kind == "policy", (rule.id, expects)
+
+
+def test_includes_and_catalogue_terms_exist():
+    from licheck.apis import load_catalogue
+
+    for rule in RULES.rules.values():
+        for inc in rule.includes:
+            assert RULES.get(inc), (rule.id, inc)
+    for provider in load_catalogue().providers.values():
+        for rid in provider.terms + tuple(t for ts in provider.product_terms.values() for t in ts):
+            assert RULES.get(rid), (provider.id, rid)
+
+
+def test_no_two_rules_claim_the_same_identifier():
+    seen: dict[tuple[str, str], str] = {}
+    for rule in RULES.rules.values():
+        for kind, values in rule.identifiers.items():
+            for v in values:
+                key = (kind, v.lower())
+                assert key not in seen, f"{key} claimed by {seen.get(key)} and {rule.id}"
+                seen[key] = rule.id
+
+
+def test_every_clause_has_a_quote_section_and_source():
+    for rule in RULES.rules.values():
+        assert rule.source_url.startswith("http"), rule.id
+        assert rule.text_sha256 or rule.verification == "secondary", rule.id
+        for c in rule.clauses:
+            assert c.quote.strip() and c.section.strip(), (rule.id, c.id)
+            if c.effect in ("obligation",):
+                assert c.obligation, (rule.id, c.id)
+
+
+def node(**lic) -> ModelNode:
+    return ModelNode(id=lic.pop("id", "org/x"), kind="model", license=LicenseInfo(**lic))
+
+
+@pytest.mark.parametrize(
+    "info,expected",
+    [
+        (dict(card=["llama3.1"]), ["llama-3.1"]),
+        (dict(card=["llama3"]), ["llama-3"]),
+        (dict(card=["other"], license_name="qwen-research"), ["qwen-research-2024"]),
+        (dict(card=["other"], license_name="gemma-terms-of-use"), ["gemma-2025-03-24"]),
+        (dict(card=["gemma"]), ["gemma-2025-03-24"]),
+        (dict(card=["MIT"]), ["mit"]),
+        (dict(card=[], tags=["llama2"]), ["llama-2"]),
+        (dict(card=[], gated_prompt_head="LLAMA 3.1 COMMUNITY LICENSE AGREEMENT"), ["llama-3.1"]),
+    ],
+)
+def test_identification_is_version_exact(info, expected):
+    ident = RULES.identify(node(**info))
+    assert [r for r in ident.rule_ids if not RULES.get(r).kind == "policy"] == expected
+
+
+@pytest.mark.parametrize(
+    "info,why",
+    [
+        (dict(card=["other"]), "without license_name"),
+        (dict(card=["llаma3.1"]), "non-ASCII"),  # Cyrillic 'а'
+        (dict(card=["my-own-licence"]), "no rule"),
+        (dict(card=[]), None),
+    ],
+)
+def test_unknown_licences_are_unresolved(info, why):
+    ident = RULES.identify(node(**info))
+    assert not ident.rule_ids
+    if why:
+        assert any(why in u for u in ident.unresolved)
+    else:
+        assert ident.missing
+
+
+def test_spdx_expressions():
+    ident = RULES.identify(node(card=["MIT AND llama3.1"]))
+    assert {"mit", "llama-3.1"} <= set(ident.rule_ids)
+    ident = RULES.identify(node(card=["MIT OR Apache-2.0"]))
+    assert len(ident.groups) == 2
+    ident = RULES.identify(node(card=["MIT OR my-secret"]))
+    assert ident.unresolved
+
+
+def test_card_and_tag_disagreement_is_reported_and_both_apply():
+    ident = RULES.identify(node(card=["mit"], tags=["llama2"]))
+    assert ident.disagreement and {"mit", "llama-2"} <= set(ident.rule_ids)
+
+
+def test_rules_validate_reports_file_and_line(tmp_path, cli):
+    good = (resources.rules_dir() / "mit.yaml").read_text()
+    (tmp_path / "ok.yaml").write_text(good)
+    (tmp_path / "bad.yaml").write_text(good.replace("effect: permit", "effect: allow", 1))
+    res = cli("rules", "validate", str(tmp_path))
+    assert res.exit_code == 2
+    line = [x for x in res.stdout.splitlines() if "bad.yaml" in x][0]
+    assert ":" in line.split("bad.yaml", 1)[1] and "effect" in line
+
+
+def test_rules_cli_list_show_test(cli):
+    assert "llama-3.1" in cli("rules", "list").stdout
+    shown = cli("rules", "show", "llama-3.1").stdout
+    assert "LLAMA31-1bi-NAME" in shown and "at the beginning of any such AI model name" in shown
+    res = cli("rules", "test")
+    assert res.exit_code == 0 and " 0 failed" in res.stdout
+    assert cli("rules", "show", "nope").exit_code == 2
+
+
+def test_org_rules_folder_adds_a_licence(tmp_path, hub_env, cli):
+    text = (Path(resources.rules_dir()) / "mit.yaml").read_text()
+    data = yaml.safe_load(text)
+    data["id"] = "acme-model-licence"
+    data["identifiers"] = {"license_name": ["acme-model-licence"]}
+    data["clauses"] = [dict(data["clauses"][0], id="ACME-1", effect="forbid", reason="ACME forbids distillation")]
+    data["examples"] = []
+    (tmp_path / "acme.yaml").write_text(yaml.safe_dump(data))
+    hub_env.add_model("acme/m", card_data={"license": "other", "license_name": "acme-model-licence"})
+    res = cli("audit", "acme/m", "--rules", str(tmp_path), "--format", "json")
+    assert res.json()["verdict"] == "forbidden" and res.exit_code == 1
+    res = cli("audit", "acme/m", "--format", "json")
+    assert res.json()["verdict"] == "review"
