@@ -55,7 +55,9 @@ class ProseEdge:
     pattern: str  # which kind of statement
 
 
-_URL_RE = re.compile(r"https?://(?:www\.)?huggingface\.co/((?:datasets/)?[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})")
+_URL_RE = re.compile(
+    r"https?://(?:www\.)?huggingface\.co/((?:datasets/)?[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})"
+)
 # An org/name token; the name must look like a model name (digit, capital or hyphen) to skip "and/or", "input/output".
 _ID_RE = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?![\w/-])")
 
@@ -133,7 +135,7 @@ def extract_prose(
     for line in text.splitlines():
         if len(line) > 4 * MAX_SENTENCE:
             line = line[: 4 * MAX_SENTENCE]
-        # Table rows: "| DeepSeek-R1-Distill-Llama-8B | [Llama-3.1-8B](https://huggingface.co/meta-llama/Llama-3.1-8B) |"
+        # Table rows: "| DeepSeek-R1-Distill-Llama-8B | [Llama-3.1-8B](https://huggingface.co/meta-llama/...) |"
         if "|" in line:
             cells = [c for c in line.split("|")]
             named = [_clean_cell(c) for c in cells if _clean_cell(c)]
@@ -164,7 +166,12 @@ def extract_prose(
                         add(relation, target, sentence, "same-org model named in a generated/distilled statement")
             if is_dataset and not d and api is not None and _DATASET_GEN_RE.search(sentence):
                 for mention in api.mentions(sentence):
-                    add("generated_by", f"api:{mention.provider}/{mention.product}", sentence, "dataset made with an API model")
+                    add(
+                        "generated_by",
+                        f"api:{mention.provider}/{mention.product}",
+                        sentence,
+                        "dataset made with an API model",
+                    )
             if f and not is_dataset:
                 # Only the first model named after the phrase: "a fine-tuned version of X on the Y dataset".
                 named = [t for t, _ in _targets(sentence[f.start() : f.end() + 200], None, dataset_context=False)]

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import typer
 
 from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, exit_code
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Is this model distillation allowed? Provenance and licence checks for Hugging Face models.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Is this model distillation allowed? Provenance and licence checks for Hugging Face models.",
+)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, validate and test the licence rule library.")
 app.add_typer(rules_app, name="rules")
 
@@ -22,6 +27,10 @@ VERDICT_EXIT = {"permitted": EXIT_OK, "conditional": EXIT_OK, "forbidden": EXIT_
 class Fmt(str, Enum):
     text = "text"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    cyclonedx = "cyclonedx"
+    spdx = "spdx"
 
 
 class Use(str, Enum):
@@ -65,8 +74,9 @@ def _options(offline: bool, refresh: bool, max_depth: int, revision: Optional[st
         from licheck.errors import UsageError
 
         raise UsageError("--max-depth must be between 0 and 10000")
-    return Options(offline=offline, refresh=refresh, max_depth=max_depth, revision=revision,
-                   rules_dirs=list(rules or []))
+    return Options(
+        offline=offline, refresh=refresh, max_depth=max_depth, revision=revision, rules_dirs=list(rules or [])
+    )
 
 
 OFFLINE = typer.Option(False, "--offline", help="Use only the cache and the embedded snapshot (also HF_HUB_OFFLINE=1).")
@@ -90,6 +100,10 @@ def chain(
     def body() -> int:
         from licheck import report, service
 
+        if fmt not in (Fmt.text, Fmt.json):
+            from licheck.errors import UsageError
+
+            raise UsageError("licheck chain supports --format text or json")
         graph, session = service.chain(model_id, _options(offline, refresh, max_depth, revision, None))
         sources = session.sources_summary(graph)
         if fmt is Fmt.json:
@@ -103,19 +117,29 @@ def chain(
 
 @app.command()
 def audit(
-    teacher: str = typer.Argument(..., help="Teacher: Hub model, datasets/ORG/NAME, or API model (openai/gpt-4o, api:...)"),
+    teacher: str = typer.Argument(
+        ..., help="Teacher: Hub model, datasets/ORG/NAME, or API model (openai/gpt-4o, api:...)"
+    ),
     student: Optional[str] = typer.Option(None, "--student", help="Student base model (omit: trained from scratch)."),
     use: Use = typer.Option(Use.commercial, "--use", help="Intended use of the student."),
-    internal: bool = typer.Option(False, "--internal", help="The student is never distributed or offered to third parties."),
+    internal: bool = typer.Option(
+        False, "--internal", help="The student is never distributed or offered to third parties."
+    ),
     method: Method = typer.Option(Method.outputs, "--method", help="What of the teacher trains the student."),
     mau: Optional[int] = typer.Option(None, "--mau", min=0, help="Licensee's monthly active users."),
-    monthly_revenue: Optional[int] = typer.Option(None, "--monthly-revenue", min=0, help="Licensee's monthly revenue, USD."),
-    annual_revenue: Optional[int] = typer.Option(None, "--annual-revenue", min=0, help="Licensee's annual revenue, USD."),
+    monthly_revenue: Optional[int] = typer.Option(
+        None, "--monthly-revenue", min=0, help="Licensee's monthly revenue, USD."
+    ),
+    annual_revenue: Optional[int] = typer.Option(
+        None, "--annual-revenue", min=0, help="Licensee's annual revenue, USD."
+    ),
     eu: Optional[bool] = typer.Option(None, "--eu/--no-eu", help="Licensee is (not) domiciled in the EU."),
     fmt: Fmt = FORMAT,
     offline: bool = OFFLINE,
     refresh: bool = REFRESH,
-    rules: Optional[list[Path]] = typer.Option(None, "--rules", help="Extra rule folder (repeatable); overrides rule ids."),
+    rules: Optional[list[Path]] = typer.Option(
+        None, "--rules", help="Extra rule folder (repeatable); overrides rule ids."
+    ),
     revision: Optional[str] = REVISION,
     max_depth: int = MAX_DEPTH,
 ) -> None:
@@ -126,16 +150,29 @@ def audit(
         from licheck.domain import Plan
         from licheck.rules import load_rules
 
-        plan = Plan(teacher=teacher, student=student, use=use.value, internal=internal, method=method.value,
-                    mau=mau, monthly_revenue=monthly_revenue, annual_revenue=annual_revenue, eu=eu)
+        plan = Plan(
+            teacher=teacher,
+            student=student,
+            use=use.value,
+            internal=internal,
+            method=method.value,
+            mau=mau,
+            monthly_revenue=monthly_revenue,
+            annual_revenue=annual_revenue,
+            eu=eu,
+        )
         options = _options(offline, refresh, max_depth, revision, rules)
         ruleset = load_rules(options.rules_dirs)
         verdict, session = service.audit(plan, options, ruleset)
         sources = session.sources_summary(verdict.graph)
         if fmt is Fmt.json:
             sys.stdout.write(report.dumps(report.audit_json(verdict, sources, ruleset.version)) + "\n")
-        else:
+        elif fmt is Fmt.text:
             report.print_audit(verdict, sources)
+        else:
+            from licheck import formats
+
+            sys.stdout.write(formats.render(fmt.value, [report.audit_json(verdict, sources, ruleset.version)]))
         return VERDICT_EXIT[verdict.verdict]
 
     _run(body)
@@ -175,8 +212,10 @@ def rules_show(rule_id: str, rules: Optional[list[Path]] = typer.Option(None, "-
         out.append(f"identifiers: {ids}")
         for c in r.clauses:
             cond = ", ".join(f"{k}={v}" for k, v in c.when)
-            out.append(f"- {c.id} (section {c.section}) {c.effect} channels={','.join(c.channels)}"
-                       + (f" when {cond}" if cond else ""))
+            out.append(
+                f"- {c.id} (section {c.section}) {c.effect} channels={','.join(c.channels)}"
+                + (f" when {cond}" if cond else "")
+            )
             out.append(f"  \u201c{c.quote}\u201d")
             if c.obligation:
                 out.append(f"  obligation: {c.obligation}")
@@ -187,7 +226,9 @@ def rules_show(rule_id: str, rules: Optional[list[Path]] = typer.Option(None, "-
 
 
 @rules_app.command("validate")
-def rules_validate(directory: Optional[Path] = typer.Argument(None, help="Folder of rule files (default: packaged)")) -> None:
+def rules_validate(
+    directory: Optional[Path] = typer.Argument(None, help="Folder of rule files (default: packaged)"),
+) -> None:
     """Check rule files against the schema; report file and line of the first problem in each."""
 
     def body() -> int:
@@ -232,6 +273,11 @@ def rules_test(rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> N
         return EXIT_ERROR if failed else EXIT_OK
 
     _run(body)
+
+
+# Commands that live in their own modules register themselves on `app` (they import nothing heavy at load).
+import licheck.cli_check  # noqa: E402,F401
+import licheck.cli_scan  # noqa: E402,F401
 
 
 def main() -> None:

@@ -107,8 +107,11 @@ class Auditor:
         student_families = self._families(student_ctx, idents)
 
         for cycle in graph.cycles:
-            findings.append(self._tool_finding("review", cycle[0], cycle, "cycle in the provenance graph: "
-                                               + " -> ".join(cycle), "cycle"))
+            findings.append(
+                self._tool_finding(
+                    "review", cycle[0], cycle, "cycle in the provenance graph: " + " -> ".join(cycle), "cycle"
+                )
+            )
         for ctx in contexts:
             findings += self._node_findings(plan, ctx, idents, student_families)
         for f in findings:
@@ -156,35 +159,68 @@ class Auditor:
         return {"families": fam, "groups": groups, "incomplete": incomplete, "present": bool(student_ctx)}
 
     def _tool_finding(self, effect: str, node: str, path: list[str], reason: str, flag: str) -> Finding:
-        return Finding(rule=TOOL, clause=None, section=None, effect=effect, node=node, path=path, quote=None,
-                       url=None, reason=reason, flag=flag)
+        return Finding(
+            rule=TOOL,
+            clause=None,
+            section=None,
+            effect=effect,
+            node=node,
+            path=path,
+            quote=None,
+            url=None,
+            reason=reason,
+            flag=flag,
+        )
 
     def _node_findings(
         self, plan: Plan, ctx: NodeContext, idents: dict[str, Identification], student_families: dict[str, object]
     ) -> list[Finding]:
         node = ctx.node
         out: list[Finding] = []
-        where = f"{node.id} ({'teacher' if ctx.role == 'teacher' else 'student base'} side, via {' -> '.join(ctx.path)})"
+        where = (
+            f"{node.id} ({'teacher' if ctx.role == 'teacher' else 'student base'} side, via {' -> '.join(ctx.path)})"
+        )
         if node.kind == "missing":
-            out.append(self._tool_finding("review", node.id, ctx.path,
-                                          f"{where}: could not be read ({node.missing_reason}); its terms are unknown",
-                                          "node_unreadable"))
+            out.append(
+                self._tool_finding(
+                    "review",
+                    node.id,
+                    ctx.path,
+                    f"{where}: could not be read ({node.missing_reason}); its terms are unknown",
+                    "node_unreadable",
+                )
+            )
             return out
         if node.kind == "api":
             return self._api_findings(plan, ctx, student_families)
         ident = idents[node.id]
         if "base_model" in node.unknown:
-            out.append(self._tool_finding("review", node.id, ctx.path,
-                                          f"{where}: the {node.source} does not record its base models; "
-                                          "its ancestry may be incomplete", "metadata_incomplete"))
+            out.append(
+                self._tool_finding(
+                    "review",
+                    node.id,
+                    ctx.path,
+                    f"{where}: the {node.source} does not record its base models; its ancestry may be incomplete",
+                    "metadata_incomplete",
+                )
+            )
         if node.machine_generated and node.id not in self._generated:
-            out.append(self._tool_finding("review", node.id, ctx.path,
-                                          f"{where}: declared synthetic / machine-generated, but the generating "
-                                          "model is not named", "synthetic_data_unknown_generator"))
+            out.append(
+                self._tool_finding(
+                    "review",
+                    node.id,
+                    ctx.path,
+                    f"{where}: declared synthetic / machine-generated, but the generating model is not named",
+                    "synthetic_data_unknown_generator",
+                )
+            )
         skip_own = self._relicensed(ctx, idents)
         if ident.missing and not skip_own:
-            what = (f"its licence is not recorded by the {node.source}" if "license" in node.unknown
-                    else "no licence declared")
+            what = (
+                f"its licence is not recorded by the {node.source}"
+                if "license" in node.unknown
+                else "no licence declared"
+            )
             out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {what}", "license_unresolvable"))
         if not skip_own:
             for u in ident.unresolved:
@@ -192,9 +228,15 @@ class Auditor:
             for r in ident.review:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {r}", "license_needs_review"))
         if ident.disagreement:
-            out.append(self._tool_finding("info", node.id, ctx.path,
-                                          f"{where}: licence sources disagree ({ident.disagreement}); all are applied",
-                                          "license_sources_disagree"))
+            out.append(
+                self._tool_finding(
+                    "info",
+                    node.id,
+                    ctx.path,
+                    f"{where}: licence sources disagree ({ident.disagreement}); all are applied",
+                    "license_sources_disagree",
+                )
+            )
         groups = [[]] if skip_own else (ident.groups or [[]])
         best: list[Finding] | None = None
         best_rank = 99
@@ -209,9 +251,15 @@ class Auditor:
             if best is None or rank < best_rank:
                 best, best_rank = fs, rank
         if len(groups) > 1 and best is not None:
-            out.append(self._tool_finding("info", node.id, ctx.path,
-                                          f"{where}: licence offers a choice (OR); the least restrictive alternative is shown",
-                                          "license_choice"))
+            out.append(
+                self._tool_finding(
+                    "info",
+                    node.id,
+                    ctx.path,
+                    f"{where}: licence offers a choice (OR); the least restrictive alternative is shown",
+                    "license_choice",
+                )
+            )
         out += best or []
         return out
 
@@ -234,22 +282,33 @@ class Auditor:
 
         provider = load_catalogue().provider(node.provider or "")
         if provider is None or not provider.terms:
-            return [self._tool_finding("review", node.id, ctx.path,
-                                       f"{node.id}: no terms of service for this API in the rule library",
-                                       "api_terms_unknown")]
+            return [
+                self._tool_finding(
+                    "review",
+                    node.id,
+                    ctx.path,
+                    f"{node.id}: no terms of service for this API in the rule library",
+                    "api_terms_unknown",
+                )
+            ]
         out: list[Finding] = []
         product = node.id.split("/", 1)[-1]
         for rid in self.rules.with_includes(list(provider.terms_for(product))):
             rule = self.rules.get(rid)
             if rule is None:
-                out.append(self._tool_finding("review", node.id, ctx.path, f"{node.id}: terms rule {rid} missing",
-                                              "api_terms_unknown"))
+                out.append(
+                    self._tool_finding(
+                        "review", node.id, ctx.path, f"{node.id}: terms rule {rid} missing", "api_terms_unknown"
+                    )
+                )
                 continue
             out += self._rule_findings(plan, ctx, rule, student_families)
         return out
 
     # -- clause evaluation --------------------------------------------------------------------------------------
-    def _rule_findings(self, plan: Plan, ctx: NodeContext, rule: Rule, student_families: dict[str, object]) -> list[Finding]:
+    def _rule_findings(
+        self, plan: Plan, ctx: NodeContext, rule: Rule, student_families: dict[str, object]
+    ) -> list[Finding]:
         out: list[Finding] = []
         for clause in rule.clauses:
             if not set(clause.channels) & ctx.channels:
@@ -338,10 +397,16 @@ class Auditor:
                 else:
                     facts.append("EU-domiciled (--eu)" if got else "not EU-domiciled (--no-eu)")
             elif key in ("mau_over", "monthly_revenue_over", "annual_revenue_over"):
-                value = {"mau_over": plan.mau, "monthly_revenue_over": plan.monthly_revenue,
-                         "annual_revenue_over": plan.annual_revenue}[key]
-                label = {"mau_over": "monthly active users", "monthly_revenue_over": "monthly revenue (USD)",
-                         "annual_revenue_over": "annual revenue (USD)"}[key]
+                value = {
+                    "mau_over": plan.mau,
+                    "monthly_revenue_over": plan.monthly_revenue,
+                    "annual_revenue_over": plan.annual_revenue,
+                }[key]
+                label = {
+                    "mau_over": "monthly active users",
+                    "monthly_revenue_over": "monthly revenue (USD)",
+                    "annual_revenue_over": "annual revenue (USD)",
+                }[key]
                 if value is None:
                     unknown_fact.append(f"{label} exceed {want:,}")
                     continue

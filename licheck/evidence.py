@@ -58,7 +58,9 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
     from licheck.cardparse import machine_generated
 
     tags = [t for t in rec.tags if isinstance(t, str)]
-    pipeline = rec.pipeline_tag or (rec.card_data.get("pipeline_tag") if isinstance(rec.card_data.get("pipeline_tag"), str) else None)
+    pipeline = rec.pipeline_tag or (
+        rec.card_data.get("pipeline_tag") if isinstance(rec.card_data.get("pipeline_tag"), str) else None
+    )
     return ModelNode(
         id=rec.key,
         kind="dataset" if rec.kind == "dataset" else "model",
@@ -70,7 +72,8 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
         last_modified=rec.last_modified,
         pipeline_tag=pipeline,
         tags=tags[:200],
-        machine_generated=rec.kind == "dataset" and machine_generated(rec.card_data, tags + as_str_list(rec.card_data.get("tags"))),
+        machine_generated=rec.kind == "dataset"
+        and machine_generated(rec.card_data, tags + as_str_list(rec.card_data.get("tags"))),
         requested_id=rec.requested_id,
         unknown=list(rec.unknown),
     )
@@ -96,13 +99,19 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     lookup = api.is_product if api else None
 
     declared = card.get("base_model_relation")
-    declared_rel = declared.strip().lower() if isinstance(declared, str) and declared.strip().lower() in _VALID_RELATIONS else None
+    declared_rel = (
+        declared.strip().lower() if isinstance(declared, str) and declared.strip().lower() in _VALID_RELATIONS else None
+    )
     if declared is not None and declared_rel is None:
-        warnings.append(f"{child}: ignored base_model_relation {str(declared)[:60]!r} (not one of {sorted(_VALID_RELATIONS)})")
+        warnings.append(
+            f"{child}: ignored base_model_relation {str(declared)[:60]!r} (not one of {sorted(_VALID_RELATIONS)})"
+        )
 
     # Parents: card base_model (string or list), Hub tags, files.
     raw_bases = card.get("base_model")
-    base_values: list[Any] = raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
+    base_values: list[Any] = (
+        raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
+    )
     if len(base_values) > _MAX_PARENTS:
         warnings.append(f"{child}: {len(base_values)} base models declared; only the first {_MAX_PARENTS} are followed")
         base_values = base_values[:_MAX_PARENTS]
@@ -137,7 +146,7 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
 
     file_rel = _file_relation(rec.siblings)
     file_parents: list[str] = []
-    for rel, ids in rec.file_parents.items():
+    for ids in rec.file_parents.values():
         for pid in ids:
             subj = parent_subject(pid, api_lookup=lookup)
             if subj is None:
@@ -179,8 +188,13 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     for bad in invalid:
         warnings.append(f"{child}: base model {bad!r} is not a Hub id (local path, URL or malformed)")
         edges.append(
-            Edge(child, f"invalid:{bad}", declared_rel or "finetune", "base_model_relation" if declared_rel else "default",
-                 [Evidence("card.base_model", f"base_model: {bad}")])
+            Edge(
+                child,
+                f"invalid:{bad}",
+                declared_rel or "finetune",
+                "base_model_relation" if declared_rel else "default",
+                [Evidence("card.base_model", f"base_model: {bad}")],
+            )
         )
 
     # Datasets the model was trained on (or a dataset built from other datasets).

@@ -32,7 +32,9 @@ def _node(spec: dict[str, Any]) -> ModelNode:
         id=subj.id,
         kind="dataset" if kind == "dataset" else "model",
         source="example",
-        license=LicenseInfo(card=lic_list, license_name=spec.get("license_name"), license_link=spec.get("license_link")),
+        license=LicenseInfo(
+            card=lic_list, license_name=spec.get("license_name"), license_link=spec.get("license_link")
+        ),
         pipeline_tag=spec.get("pipeline_tag"),
     )
 
@@ -47,7 +49,9 @@ def _graph(spec: dict[str, Any]) -> Graph:
         for p in s.get("parents") or []:
             parent = _node(p["node"])
             graph.nodes.setdefault(parent.id, parent)
-            graph.edges.append(Edge(child, parent.id, p["relation"], "example", [Evidence("example", "declared in the rule example")]))
+            graph.edges.append(
+                Edge(child, parent.id, p["relation"], "example", [Evidence("example", "declared in the rule example")])
+            )
             stack.append((parent.id, p["node"]))
     return graph
 
@@ -60,13 +64,19 @@ def run_example(rules: RuleSet, rule_id: str, ex: dict[str, Any]) -> ExampleResu
     verdict = Auditor(rules).audit(plan, tg, sg)
     problems = []
     if verdict.verdict != ex["expect"]:
-        why = "; ".join(f"{f.effect} {f.rule}:{f.clause} ({f.reason[:80]})" for f in verdict.findings
-                        if f.effect in ("forbid", "review", "obligation") and not f.generic)
+        why = "; ".join(
+            f"{f.effect} {f.rule}:{f.clause} ({f.reason[:80]})"
+            for f in verdict.findings
+            if f.effect in ("forbid", "review", "obligation") and not f.generic
+        )
         problems.append(f"expected {ex['expect']}, got {verdict.verdict} [{why}]")
     fired = {f.clause for f in verdict.findings}
     missing = [c for c in ex.get("expect_clauses", []) if c not in fired]
     if missing:
         problems.append(f"clauses not in findings: {missing}")
+    unwanted = [c for c in ex.get("expect_no_clauses", []) if c in fired]
+    if unwanted:
+        problems.append(f"clauses that must not fire did: {unwanted}")
     return ExampleResult(rule_id, ex["name"], not problems, "; ".join(problems))
 
 

@@ -117,8 +117,13 @@ class HubClient:
         hf, hf_utils, _ = self._lib()
 
         def do() -> str:
-            url = hf.hf_hub_url(repo_id, filename, repo_type=None if repo_type == "model" else repo_type,
-                                revision=revision, endpoint=self.endpoint)
+            url = hf.hf_hub_url(
+                repo_id,
+                filename,
+                repo_type=None if repo_type == "model" else repo_type,
+                revision=revision,
+                endpoint=self.endpoint,
+            )
             resp = hf_utils.get_session().get(url, headers=hf_utils.build_hf_headers())
             hf_utils.hf_raise_for_status(resp)
             return resp.content[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
@@ -176,7 +181,9 @@ class HubClient:
             if not rec.card_data and parsed.data:
                 rec.card_data = trim_card(parsed.data)
             rec.card_warning = parsed.warning if text else None
-            rec.prose = extract_prose(parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset")
+            rec.prose = extract_prose(
+                parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset"
+            )
         self._file_parents(rec, repo_type, revision)
         return rec
 

@@ -132,7 +132,7 @@ class ProvenanceResolver:
             subjects = [subject_for(nid) for nid in level]
             results = self._fetch_level(subjects)
             next_level: list[str] = []
-            for subj, outcome in zip(subjects, results):
+            for subj, outcome in zip(subjects, results, strict=True):
                 if isinstance(outcome, RepoRecord):
                     canonical = outcome.key
                     if canonical != subj.id:
@@ -156,7 +156,7 @@ class ProvenanceResolver:
             if subj.kind == "api":
                 return api_node(subj, self.api)
             if subj.id.startswith("invalid:"):
-                return f"not a Hub id: {subj.id[len('invalid:'):]!r}"
+                return f"not a Hub id: {subj.id[len('invalid:') :]!r}"
             try:
                 return self.source.fetch(subj)
             except SourceError as exc:
@@ -207,7 +207,7 @@ class ProvenanceResolver:
                     stack.append((nid, idx + 1))
                     nxt = kids[idx]
                     if state.get(nxt) == 1:
-                        found.append(path[path.index(nxt):] + [nxt])
+                        found.append(path[path.index(nxt) :] + [nxt])
                     elif not state.get(nxt):
                         stack.append((nxt, 0))
                 else:

@@ -83,8 +83,10 @@ def _tree(graph: Graph, root: str | None = None) -> Any:
         if node is None:
             return f"[bold]{escape(nid)}[/]"
         style = "red" if node.kind == "missing" else ("magenta" if node.kind == "api" else "bold")
-        return (f"[{style}]{escape(nid)}[/] [cyan]\\[{escape(_licence_label(node))}][/] "
-                f"[dim]({escape(_source_label(node))})[/]")
+        return (
+            f"[{style}]{escape(nid)}[/] [cyan]\\[{escape(_licence_label(node))}][/] "
+            f"[dim]({escape(_source_label(node))})[/]"
+        )
 
     tree = Tree(label(root))
     seen = {root}
@@ -93,7 +95,9 @@ def _tree(graph: Graph, root: str | None = None) -> Any:
         for e in by_child.get(nid, []):
             ev = e.evidence[0].detail if e.evidence else ""
             ev = ev if len(ev) < 90 else ev[:87] + "..."
-            branch = t.add(f"[yellow]{e.relation}[/] [dim]({escape(e.relation_source)}: {escape(ev)})[/] " + label(e.parent))
+            branch = t.add(
+                f"[yellow]{e.relation}[/] [dim]({escape(e.relation_source)}: {escape(ev)})[/] " + label(e.parent)
+            )
             if e.parent not in seen and depth < 50:
                 seen.add(e.parent)
                 grow(branch, e.parent, depth + 1)
@@ -143,7 +147,12 @@ def _age_days(date: Any) -> int | None:
     return max(0, int((time.time() - then) // 86400))
 
 
-VERDICT_STYLE = {"permitted": "bold green", "conditional": "bold yellow", "review": "bold magenta", "forbidden": "bold red"}
+VERDICT_STYLE = {
+    "permitted": "bold green",
+    "conditional": "bold yellow",
+    "review": "bold magenta",
+    "forbidden": "bold red",
+}
 
 
 def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None:
@@ -153,15 +162,25 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
     con = _console(stream)
     con.print(f"[dim]{DISCLAIMER}[/]")
     p = v.plan
-    plan = (f"teacher {p.teacher} -> student {'base ' + p.student if p.student else 'trained from scratch'}; "
-            f"use {p.use}, {'internal only' if p.internal else 'distributed'}, method {p.method}")
-    facts = [f"MAU {p.mau:,}" if p.mau is not None else None,
-             f"monthly revenue ${p.monthly_revenue:,}" if p.monthly_revenue is not None else None,
-             f"annual revenue ${p.annual_revenue:,}" if p.annual_revenue is not None else None,
-             ("EU-domiciled" if p.eu else "not EU-domiciled") if p.eu is not None else None]
+    plan = (
+        f"teacher {p.teacher} -> student {'base ' + p.student if p.student else 'trained from scratch'}; "
+        f"use {p.use}, {'internal only' if p.internal else 'distributed'}, method {p.method}"
+    )
+    facts = [
+        f"MAU {p.mau:,}" if p.mau is not None else None,
+        f"monthly revenue ${p.monthly_revenue:,}" if p.monthly_revenue is not None else None,
+        f"annual revenue ${p.annual_revenue:,}" if p.annual_revenue is not None else None,
+        ("EU-domiciled" if p.eu else "not EU-domiciled") if p.eu is not None else None,
+    ]
     facts_s = ", ".join(f for f in facts if f)
-    con.print(Panel(f"[{VERDICT_STYLE[v.verdict]}]{v.verdict.upper()}[/]\n{escape(plan)}"
-                    + (f"\nlicensee: {escape(facts_s)}" if facts_s else ""), title="verdict", expand=False))
+    con.print(
+        Panel(
+            f"[{VERDICT_STYLE[v.verdict]}]{v.verdict.upper()}[/]\n{escape(plan)}"
+            + (f"\nlicensee: {escape(facts_s)}" if facts_s else ""),
+            title="verdict",
+            expand=False,
+        )
+    )
     if v.obligations:
         con.print("[bold]Obligations[/]")
         for o in v.obligations:

@@ -222,7 +222,10 @@ class RuleSet:
             if low == "other" and not info.license_name:
                 ident.unresolved.append("license: other without license_name")
             else:
-                ident.unresolved.append(f"license: {v}" + (f" (license_name {info.license_name!r} not recognised)" if info.license_name else ""))
+                ident.unresolved.append(
+                    f"license: {v}"
+                    + (f" (license_name {info.license_name!r} not recognised)" if info.license_name else "")
+                )
             return None
         if low in self.by_hub:
             return [[self.by_hub[low]]]
@@ -301,7 +304,9 @@ class RuleSet:
         ident = Identification()
         low_id = node.id.lower()
         ident.statements = list(self.by_model.get(low_id, []))
-        ident.statements += [rid for pat, rid in self.model_patterns if fnmatch.fnmatchcase(low_id, pat) and rid not in ident.statements]
+        ident.statements += [
+            rid for pat, rid in self.model_patterns if fnmatch.fnmatchcase(low_id, pat) and rid not in ident.statements
+        ]
         info = node.license
         card_groups: list[list[str]] = []
         for v in info.card:

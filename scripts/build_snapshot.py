@@ -55,7 +55,9 @@ def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, int]:
     unknown: list[str] = []
     if vis != "full":
         listed = [str(u).split(" ")[0] for u in entry.get("unknown") or []]
-        unknown = sorted({f for f in ALL_FIELDS if f not in card} | {f for f in listed if f in ALL_FIELDS and f not in card})
+        unknown = sorted(
+            {f for f in ALL_FIELDS if f not in card} | {f for f in listed if f in ALL_FIELDS and f not in card}
+        )
     rid = entry["repo_id"]
     rec = RepoRecord(
         id=rid,
@@ -129,7 +131,7 @@ def main(argv: list[str]) -> int:
         r.pop("source", None)
     payload = {
         "snapshot_date": date,
-        "description": "Real Hugging Face Hub metadata (facts only) recorded 2023-2026; built by scripts/build_snapshot.py",
+        "description": "Real Hugging Face Hub metadata (facts only) recorded 2023-2026 (scripts/build_snapshot.py)",
         "records": records,
         "aliases": aliases,
     }
@@ -138,7 +140,9 @@ def main(argv: list[str]) -> int:
     with gzip.GzipFile(OUT, "wb", mtime=0) as fh:
         fh.write(raw)
     edges = sum(len(r["prose"]) for r in records.values())
-    print(f"wrote {OUT} ({len(records)} records, {edges} prose edges, {len(aliases)} aliases, {OUT.stat().st_size} bytes)")
+    print(
+        f"wrote {OUT} ({len(records)} records, {edges} prose edges, {len(aliases)} aliases, {OUT.stat().st_size} bytes)"
+    )
     return 0
 
 

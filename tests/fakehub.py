@@ -52,9 +52,7 @@ JSON = dict[str, Any]
 _API_PREFIX: dict[str, str] = {"model": "/api/models/", "dataset": "/api/datasets/"}
 _RESOLVE_PREFIX: dict[str, str] = {"model": "/", "dataset": "/datasets/"}
 # Same regex as huggingface_hub/repocard.py ("exact same regex as in the Hub server").
-_FRONT_MATTER = re.compile(
-    r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))"
-)
+_FRONT_MATTER = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 # Keys the real Hub only returns when explicitly asked for with ``expand``.
 _EXPAND_ONLY = frozenset({"baseModels", "childrenModelCount"})
@@ -92,9 +90,7 @@ def parse_front_matter(text: str) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def compute_tags(
-    card_data: Mapping[str, Any] | None, extra_tags: Sequence[str] = ()
-) -> list[str]:
+def compute_tags(card_data: Mapping[str, Any] | None, extra_tags: Sequence[str] = ()) -> list[str]:
     """Tags the way the Hub derives them from a card: explicit + card tags, then
     dataset/base_model/license tags.
 
@@ -142,9 +138,7 @@ class Fault:
     def matches(self, raw_path: str) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
-        return raw_path.startswith(self.path_prefix) or unquote(raw_path).startswith(
-            self.path_prefix
-        )
+        return raw_path.startswith(self.path_prefix) or unquote(raw_path).startswith(self.path_prefix)
 
 
 @dataclass
@@ -272,9 +266,7 @@ class FakeHub:
         self._server = server
         self._stop_event.clear()
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.02,), name="fakehub", daemon=True
-        )
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.02,), name="fakehub", daemon=True)
         self._thread.start()
         return self
 
@@ -401,9 +393,7 @@ class FakeHub:
                 self._repos[new_key] = repo
             self._renames[old_key] = new_id
 
-    def gate(
-        self, repo_id: str, repo_type: RepoType = "model", status: int = 401
-    ) -> None:
+    def gate(self, repo_id: str, repo_type: RepoType = "model", status: int = 401) -> None:
         """Refuse everything for this repo (API and files) with ``status`` +
         ``X-Error-Code: GatedRepo``.
 
@@ -446,9 +436,7 @@ class FakeHub:
         are tried in the order added, the first live match wins.  Returns the
         :class:`Fault` (``.hits`` counts its uses).
         """
-        item = Fault(
-            path_prefix, status, times, dict(headers or {}), body, delay, close
-        )
+        item = Fault(path_prefix, status, times, dict(headers or {}), body, delay, close)
         with self._lock:
             self._faults.append(item)
         return item
@@ -474,11 +462,7 @@ class FakeHub:
         """How many logged requests have a path starting with ``prefix`` (raw or
         unquoted).
         """
-        return sum(
-            1
-            for _, p in self.requests
-            if p.startswith(prefix) or unquote(p).startswith(prefix)
-        )
+        return sum(1 for _, p in self.requests if p.startswith(prefix) or unquote(p).startswith(prefix))
 
     # ---------------------------------------------------------------- internals
     def _log(self, method: str, path: str) -> None:
@@ -512,13 +496,9 @@ class FakeHub:
         elif "README.md" not in served:
             served["README.md"] = default_readme(repo_id, card).encode("utf-8")
         if card is None and "README.md" in served:
-            card = parse_front_matter(
-                served["README.md"].decode("utf-8", errors="replace")
-            )
+            card = parse_front_matter(served["README.md"].decode("utf-8", errors="replace"))
         if siblings is None:
-            names = (["README.md"] if "README.md" in served else []) + [
-                n for n in served if n != "README.md"
-            ]
+            names = (["README.md"] if "README.md" in served else []) + [n for n in served if n != "README.md"]
         else:
             names = [s if isinstance(s, str) else str(s["rfilename"]) for s in siblings]
         tag_list = compute_tags(card, tags or ()) if auto_tags else list(tags or ())
@@ -627,9 +607,7 @@ class FakeHub:
             return None
         return repo_type, raw_id, raw_rev, raw_file
 
-    def _redirect_for(
-        self, repo_type: str, repo_id: str, location: str, query: str
-    ) -> _Reply | None:
+    def _redirect_for(self, repo_type: str, repo_id: str, location: str, query: str) -> _Reply | None:
         """307 for loops and renames; ``location`` is the URL with the id at ``{}``."""
         key = (repo_type, repo_id)
         with self._lock:
@@ -641,9 +619,7 @@ class FakeHub:
             target = here if query == "hop=1" else f"{here}?hop=1"  # A -> B -> A -> ...
             return _Reply(307, b"", {"Location": target})
         if new_id is not None and not known:
-            target = location.format(quote(new_id, safe="/")) + (
-                f"?{query}" if query else ""
-            )
+            target = location.format(quote(new_id, safe="/")) + (f"?{query}" if query else "")
             return _Reply(307, b"", {"Location": target})
         return None
 
@@ -661,9 +637,7 @@ class FakeHub:
             # /tree/main, /refs, ... are not faked: bare 404 like any unknown route
             return self._error(404, None, "Not found")
         suffix = f"/revision/{raw_rev}" if sep else ""
-        redirect = self._redirect_for(
-            repo_type, repo_id, prefix + "{}" + suffix, raw_query
-        )
+        redirect = self._redirect_for(repo_type, repo_id, prefix + "{}" + suffix, raw_query)
         if redirect is not None:
             return redirect
         with self._lock:
@@ -685,9 +659,7 @@ class FakeHub:
         blobs = query.get("blobs", ["false"])[-1].lower() in ("1", "true")
         return _Reply(
             200,
-            json.dumps(self._repo_json(repo, commit, expand, blobs=blobs)).encode(
-                "utf-8"
-            ),
+            json.dumps(self._repo_json(repo, commit, expand, blobs=blobs)).encode("utf-8"),
         )
 
     @staticmethod
@@ -698,9 +670,7 @@ class FakeHub:
         return repo.commits.get(sha) if sha is not None else None
 
     @staticmethod
-    def _repo_json(
-        repo: _Repo, commit: _Commit, expand: Sequence[str], *, blobs: bool
-    ) -> JSON:
+    def _repo_json(repo: _Repo, commit: _Commit, expand: Sequence[str], *, blobs: bool) -> JSON:
         """The Hub's JSON: the full record, or ``id``/``_id`` + the expanded keys."""
         siblings: list[JSON] = []
         for name in commit.siblings:
@@ -751,9 +721,7 @@ class FakeHub:
     ) -> _Reply:
         repo_id = unquote(raw_id)
         base = _RESOLVE_PREFIX[repo_type]
-        redirect = self._redirect_for(
-            repo_type, repo_id, base + "{}" + f"/resolve/{raw_rev}/{raw_file}", query
-        )
+        redirect = self._redirect_for(repo_type, repo_id, base + "{}" + f"/resolve/{raw_rev}/{raw_file}", query)
         if redirect is not None:
             return redirect
         with self._lock:
@@ -784,9 +752,7 @@ class FakeHub:
             return self._error(404, "EntryNotFound", "Entry not found", commit_header)
         headers = commit_header | {
             "ETag": f'"{_sha1(content)}"',
-            "Content-Type": "text/plain; charset=utf-8"
-            if filename.endswith(".md")
-            else "application/octet-stream",
+            "Content-Type": "text/plain; charset=utf-8" if filename.endswith(".md") else "application/octet-stream",
             "Accept-Ranges": "bytes",
         }
         return _Reply(200, content, headers)
@@ -812,9 +778,7 @@ def _close_hf_session() -> None:
 
 
 @pytest.fixture
-def hub_env(
-    fake_hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[FakeHub]:
+def hub_env(fake_hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     """Point huggingface_hub (and licheck's cache) at ``fake_hub`` and temp dirs; no
     token, not offline.
 
@@ -846,8 +810,7 @@ def hub_env(
         monkeypatch.delenv(name, raising=False)
     patched: dict[str, Any] = {
         "ENDPOINT": fake_hub.url,
-        "HUGGINGFACE_CO_URL_TEMPLATE": fake_hub.url
-        + "/{repo_id}/resolve/{revision}/{filename}",
+        "HUGGINGFACE_CO_URL_TEMPLATE": fake_hub.url + "/{repo_id}/resolve/{revision}/{filename}",
         "HF_HOME": str(hf_home),
         "HF_HUB_CACHE": str(hf_home / "hub"),
         "HUGGINGFACE_HUB_CACHE": str(hf_home / "hub"),

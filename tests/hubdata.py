@@ -7,7 +7,9 @@ from typing import Any
 
 import yaml
 
-RECORDS = {r["id"]: r for r in yaml.safe_load((Path(__file__).parent / "fixtures" / "hub_records.yaml").read_text("utf-8"))}
+RECORDS = {
+    r["id"]: r for r in yaml.safe_load((Path(__file__).parent / "fixtures" / "hub_records.yaml").read_text("utf-8"))
+}
 
 
 def readme(card: dict[str, Any], body: str) -> str:
@@ -30,7 +32,7 @@ def load(hub: Any, *ids: str, files: dict[str, str] | None = None) -> dict[str, 
             kw["readme"] = readme(kw["card_data"], r["body"])
         kw["files"] = {name: (files or {}).get(name, "") for name in r.get("files") or []} or None
         if rid.startswith("datasets/"):
-            shas[rid] = hub.add_dataset(rid[len("datasets/"):], **kw)
+            shas[rid] = hub.add_dataset(rid[len("datasets/") :], **kw)
         else:
             shas[rid] = hub.add_model(rid, **kw)
     return shas

@@ -34,8 +34,9 @@ def _add(hub: Any, repo: str, card: dict[str, Any], siblings: list[str] | None =
     body = REAL_PROSE.get(repo, "")
     files = {name: "" for name in siblings or []}
     if repo.startswith("datasets/"):
-        hub.add_dataset(repo[len("datasets/"):], card_data=card, files=files or None,
-                        readme=_readme(card, body) if body else None)
+        hub.add_dataset(
+            repo[len("datasets/") :], card_data=card, files=files or None, readme=_readme(card, body) if body else None
+        )
     else:
         hub.add_model(repo, card_data=card, files=files or None, readme=_readme(card, body) if body else None)
 
@@ -88,12 +89,18 @@ def audit_args(sc: dict[str, Any]) -> list[str]:
     if student and not student.startswith("none"):
         args += ["--student", student]
     use = sc["intended_use"]
-    args += {"commercial_distribution": ["--use", "commercial"],
-             "internal_research": ["--use", "research", "--internal"],
-             "non_commercial_release": ["--use", "non-commercial"]}[use]
+    args += {
+        "commercial_distribution": ["--use", "commercial"],
+        "internal_research": ["--use", "research", "--internal"],
+        "non_commercial_release": ["--use", "non-commercial"],
+    }[use]
     if not teacher.startswith("datasets/"):
-        args += ["--method", {"output_sft": "outputs", "logit_kd": "logits", "weight_init": "weights",
-                              "dataset_sft": "outputs"}[sc["method"]]]
+        args += [
+            "--method",
+            {"output_sft": "outputs", "logit_kd": "logits", "weight_init": "weights", "dataset_sft": "outputs"}[
+                sc["method"]
+            ],
+        ]
     lic = sc.get("licensee") or {}
     if "mau" in lic:
         args += ["--mau", str(lic["mau"])]

@@ -52,9 +52,7 @@ def api(hub: FakeHub) -> HfApi:
 
 # ------------------------------------------------------------------ metadata API
 def test_model_info_expand_and_revision(hub_env: FakeHub) -> None:
-    sha = hub_env.add_model(
-        "org/child", card_data=CARD, files={"adapter_config.json": "{}"}
-    )
+    sha = hub_env.add_model("org/child", card_data=CARD, files={"adapter_config.json": "{}"})
     info = api(hub_env).model_info("org/child", revision=sha, expand=EXPAND)
 
     assert info.id == "org/child"
@@ -80,15 +78,11 @@ def test_model_info_expand_and_revision(hub_env: FakeHub) -> None:
     assert info.author is None and info.library_name is None
     method, path = hub_env.requests[-1]
     assert method == "GET"
-    assert path == f"/api/models/org/child/revision/{sha}?" + "&".join(
-        f"expand={e}" for e in EXPAND
-    )
+    assert path == f"/api/models/org/child/revision/{sha}?" + "&".join(f"expand={e}" for e in EXPAND)
 
 
 def test_model_info_full_record_and_expand_brackets(hub_env: FakeHub) -> None:
-    hub_env.add_model(
-        "org/m", card_data={"license": "mit", "pipeline_tag": "text-generation"}
-    )
+    hub_env.add_model("org/m", card_data={"license": "mit", "pipeline_tag": "text-generation"})
     info = api(hub_env).model_info("org/m")
     assert info.author == "org"
     assert info.pipeline_tag == "text-generation"
@@ -96,23 +90,17 @@ def test_model_info_full_record_and_expand_brackets(hub_env: FakeHub) -> None:
     assert info.sha is not None and len(info.sha) == 40
     assert info.base_models is None  # expand-only key
     # The Hub docs spell it expand[]=...; the fake accepts both.
-    r = get_session().get(
-        f"{hub_env.url}/api/models/org/m", params={"expand[]": ["sha"]}
-    )
+    r = get_session().get(f"{hub_env.url}/api/models/org/m", params={"expand[]": ["sha"]})
     assert set(r.json()) == {"_id", "id", "sha"}
 
 
 def test_revision_quoting_history_and_unknown_revision(hub_env: FakeHub) -> None:
     old = hub_env.add_model("org/m", card_data={"license": "other"})
     new = hub_env.add_model("org/m", card_data={"license": "mit"})
-    pr = hub_env.add_model(
-        "org/m", card_data={"license": "apache-2.0"}, ref="refs/pr/3"
-    )
+    pr = hub_env.add_model("org/m", card_data={"license": "apache-2.0"}, ref="refs/pr/3")
     assert len({old, new, pr}) == 3
     client = api(hub_env)
-    assert (
-        client.model_info("org/m").sha == new
-    )  # main moved to the latest commit on main
+    assert client.model_info("org/m").sha == new  # main moved to the latest commit on main
     old_card = client.model_info("org/m", revision=old).card_data
     assert old_card is not None and old_card.license == "other"
     assert client.model_info("org/m", revision="refs/pr/3").sha == pr
@@ -143,16 +131,12 @@ def test_unknown_repo(hub_env: FakeHub) -> None:
 def test_gate_api_and_files(hub_env: FakeHub, tmp_path: Path) -> None:
     hub_env.add_model("org/gated", card_data={"license": "llama3.1"})
     hub_env.gate("org/gated")
-    with pytest.raises(
-        GatedRepoError
-    ) as err:  # GatedRepoError before RepositoryNotFoundError
+    with pytest.raises(GatedRepoError) as err:  # GatedRepoError before RepositoryNotFoundError
         api(hub_env).model_info("org/gated")
     assert err.value.response.status_code == 401
     assert isinstance(err.value, RepositoryNotFoundError)  # it is a subclass
     with pytest.raises(GatedRepoError):
-        hf_hub_download(
-            "org/gated", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
-        )
+        hf_hub_download("org/gated", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
 
 
 def test_add_model_gated_is_realistic(hub_env: FakeHub, tmp_path: Path) -> None:
@@ -164,20 +148,14 @@ def test_add_model_gated_is_realistic(hub_env: FakeHub, tmp_path: Path) -> None:
         files={"config.json": "{}"},
     )
     assert api(hub_env).model_info("org/g").gated == "manual"
-    readme = hf_hub_download(
-        "org/g", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
-    )
+    readme = hf_hub_download("org/g", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
     assert "license: other" in Path(readme).read_text()
     with pytest.raises(GatedRepoError):
-        hf_hub_download(
-            "org/g", "config.json", cache_dir=tmp_path, endpoint=hub_env.url
-        )
+        hf_hub_download("org/g", "config.json", cache_dir=tmp_path, endpoint=hub_env.url)
 
 
 def test_rename_307_is_followed(hub_env: FakeHub, tmp_path: Path) -> None:
-    hub_env.add_model(
-        "google-bert/bert-base-uncased", card_data={"license": "apache-2.0"}
-    )
+    hub_env.add_model("google-bert/bert-base-uncased", card_data={"license": "apache-2.0"})
     hub_env.rename("bert-base-uncased", "google-bert/bert-base-uncased")
     info = api(hub_env).model_info("bert-base-uncased", expand=["cardData", "sha"])
     assert info.id == "google-bert/bert-base-uncased"
@@ -186,9 +164,7 @@ def test_rename_307_is_followed(hub_env: FakeHub, tmp_path: Path) -> None:
         "/api/models/bert-base-uncased?expand=cardData&expand=sha",
         "/api/models/google-bert/bert-base-uncased?expand=cardData&expand=sha",
     ]
-    path = hf_hub_download(
-        "bert-base-uncased", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
-    )
+    path = hf_hub_download("bert-base-uncased", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
     assert "apache-2.0" in Path(path).read_text()
 
 
@@ -204,9 +180,7 @@ def test_redirect_loop(hub_env: FakeHub) -> None:
     hub_env.redirect_loop("org/loop")
     with pytest.raises(httpx2.TooManyRedirects):
         api(hub_env).model_info("org/loop")
-    assert (
-        hub_env.count("/api/models/org/loop") == 21
-    )  # first request + httpx2's 20 redirects
+    assert hub_env.count("/api/models/org/loop") == 21  # first request + httpx2's 20 redirects
 
 
 # ------------------------------------------------------------------ files
@@ -220,9 +194,7 @@ def test_readme_via_session_get(hub_env: FakeHub) -> None:
     assert r.text.startswith("---\nlicense: apache-2.0\n")
     assert parse_front_matter(r.text) == CARD
 
-    missing = get_session().get(
-        hf_hub_url("org/m", "LICENSE", revision=sha, endpoint=hub_env.url)
-    )
+    missing = get_session().get(hf_hub_url("org/m", "LICENSE", revision=sha, endpoint=hub_env.url))
     with pytest.raises(RemoteEntryNotFoundError):
         hf_raise_for_status(missing)
     assert missing.headers["X-Repo-Commit"] == sha
@@ -231,16 +203,12 @@ def test_readme_via_session_get(hub_env: FakeHub) -> None:
 def test_readme_without_front_matter_and_without_readme(hub_env: FakeHub) -> None:
     hub_env.add_model("org/plain")
     hub_env.add_model("org/none", readme=False)
-    hub_env.add_model(
-        "org/own", readme="---\nlicense: mit\nbase_model: a/b\n---\n# hi\n"
-    )
+    hub_env.add_model("org/own", readme="---\nlicense: mit\nbase_model: a/b\n---\n# hi\n")
     assert api(hub_env).model_info("org/plain").card_data is None
     none = api(hub_env).model_info("org/none")
     assert none.siblings == [] and none.card_data is None
     own = api(hub_env).model_info("org/own")
-    assert (
-        own.card_data is not None and own.card_data.base_model == "a/b"
-    )  # parsed from the README
+    assert own.card_data is not None and own.card_data.base_model == "a/b"  # parsed from the README
     assert own.tags == ["base_model:a/b", "base_model:finetune:a/b", "license:mit"]
     r = get_session().get(hf_hub_url("org/none", "README.md", endpoint=hub_env.url))
     with pytest.raises(RemoteEntryNotFoundError):
@@ -248,9 +216,7 @@ def test_readme_without_front_matter_and_without_readme(hub_env: FakeHub) -> Non
 
 
 def test_hf_hub_download_model_and_dataset(hub_env: FakeHub, tmp_path: Path) -> None:
-    sha = hub_env.add_model(
-        "org/m", card_data=CARD, files={"adapter_config.json": b'{"r": 8}'}
-    )
+    sha = hub_env.add_model("org/m", card_data=CARD, files={"adapter_config.json": b'{"r": 8}'})
     path = hf_hub_download(
         "org/m",
         "adapter_config.json",
@@ -280,9 +246,7 @@ def test_hf_hub_download_model_and_dataset(hub_env: FakeHub, tmp_path: Path) -> 
     assert dsha in dpath
 
     with pytest.raises(RemoteEntryNotFoundError):
-        hf_hub_download(
-            "org/m", "nope.json", revision=sha, cache_dir=tmp_path, endpoint=hub_env.url
-        )
+        hf_hub_download("org/m", "nope.json", revision=sha, cache_dir=tmp_path, endpoint=hub_env.url)
     with pytest.raises(RevisionNotFoundError):
         hf_hub_download(
             "org/m",
@@ -292,9 +256,7 @@ def test_hf_hub_download_model_and_dataset(hub_env: FakeHub, tmp_path: Path) -> 
             endpoint=hub_env.url,
         )
     with pytest.raises(RepositoryNotFoundError):
-        hf_hub_download(
-            "org/zzz", "README.md", cache_dir=tmp_path, endpoint=hub_env.url
-        )
+        hf_hub_download("org/zzz", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
 
 
 def test_hub_env_patches_import_time_constants(hub_env: FakeHub) -> None:
@@ -330,18 +292,14 @@ def test_fault_503_forever_and_once(hub_env: FakeHub) -> None:
     assert (fault.hits, once.hits) == (1, 1)
 
 
-def test_hf_hub_download_retries_a_5xx_head_itself(
-    hub_env: FakeHub, tmp_path: Path
-) -> None:
+def test_hf_hub_download_retries_a_5xx_head_itself(hub_env: FakeHub, tmp_path: Path) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/org/m/resolve/", status=502, times=1)
     hf_hub_download("org/m", "README.md", cache_dir=tmp_path, endpoint=hub_env.url)
     assert [m for m, _ in hub_env.requests] == ["HEAD", "HEAD", "GET"]
 
 
-def test_hf_hub_download_non_retryable_head_error(
-    hub_env: FakeHub, tmp_path: Path
-) -> None:
+def test_hf_hub_download_non_retryable_head_error(hub_env: FakeHub, tmp_path: Path) -> None:
     """A non-retryable HEAD error without a repo/gate code -> LocalEntryNotFoundError.
 
     Retryable ones (429, 5xx, dropped connections) are retried with 1-2-4-8-8 s backoff,
@@ -375,12 +333,8 @@ def test_fault_auth_statuses(hub_env: FakeHub) -> None:
     hub_env.fault("/api/models/org/m", status=404, times=1)
     with pytest.raises(RepositoryNotFoundError):
         api(hub_env).model_info("org/m")
-    hub_env.fault(
-        "/api/models/org/m", status=401, headers={"X-Error-Code": ""}, times=1
-    )
-    with pytest.raises(
-        HfHubHTTPError
-    ) as err:  # bare 401 on http:// is NOT mapped to RepoNotFound
+    hub_env.fault("/api/models/org/m", status=401, headers={"X-Error-Code": ""}, times=1)
+    with pytest.raises(HfHubHTTPError) as err:  # bare 401 on http:// is NOT mapped to RepoNotFound
         api(hub_env).model_info("org/m")
     assert not isinstance(err.value, RepositoryNotFoundError)
 
@@ -388,9 +342,7 @@ def test_fault_auth_statuses(hub_env: FakeHub) -> None:
 def test_fault_bad_bodies(hub_env: FakeHub) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/api/models/org/m", body=b"not json", times=1)
-    with pytest.raises(
-        json.JSONDecodeError
-    ):  # raw r.json() error, not wrapped by huggingface_hub
+    with pytest.raises(json.JSONDecodeError):  # raw r.json() error, not wrapped by huggingface_hub
         api(hub_env).model_info("org/m")
     hub_env.fault("/api/models/org/m", body=b'{"id": "org/m", "tags": [', times=1)
     with pytest.raises(json.JSONDecodeError):
@@ -404,15 +356,11 @@ def test_fault_delay_and_close(hub_env: FakeHub) -> None:
     hub_env.add_model("org/m")
     hub_env.fault("/api/models/org/m", delay=1.0, times=1)
     start = time.monotonic()
-    with pytest.raises(
-        httpx2.ReadTimeout
-    ):  # an httpx2.TimeoutException, not an HfHubHTTPError
+    with pytest.raises(httpx2.ReadTimeout):  # an httpx2.TimeoutException, not an HfHubHTTPError
         api(hub_env).model_info("org/m", timeout=0.2)
     assert time.monotonic() - start < 0.9
 
-    hub_env.fault(
-        "/api/models/org/m", delay=0.05, times=1
-    )  # a short stall then normal service
+    hub_env.fault("/api/models/org/m", delay=0.05, times=1)  # a short stall then normal service
     assert api(hub_env).model_info("org/m").id == "org/m"
 
     hub_env.fault("/api/models/org/m", close=True, times=1)

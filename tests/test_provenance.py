@@ -55,8 +55,13 @@ def test_adapter_without_base_model_reads_adapter_config(hub_env, cli):
 
 
 def test_multi_parent_merge_tagged_with_first_parent_only(hub_env, cli):
-    hubdata.load(hub_env, "Kelly70/Kelly", "deepseek-ai/DeepSeek-R1", "microsoft/Phi-4-multimodal-instruct",
-                 "datasets/HuggingFaceFW/fineweb")
+    hubdata.load(
+        hub_env,
+        "Kelly70/Kelly",
+        "deepseek-ai/DeepSeek-R1",
+        "microsoft/Phi-4-multimodal-instruct",
+        "datasets/HuggingFaceFW/fineweb",
+    )
     doc = chain(cli, "Kelly70/Kelly")
     e = edges(doc)
     for parent in ("deepseek-ai/DeepSeek-R1", "microsoft/Phi-4-multimodal-instruct"):
@@ -70,8 +75,12 @@ def test_mergekit_config_names_every_parent(hub_env, cli):
         "merge_method: ties\nbase_model: mistralai/Mistral-Small-24B-Instruct-2501\n"
         "models:\n  - model: mistralai/Mistral-Small-24B-Instruct-2501\n  - model: example-org/other-24b\n"
     )
-    hubdata.load(hub_env, "arcee-ai/Arcee-Blitz", "mistralai/Mistral-Small-24B-Instruct-2501",
-                 files={"mergekit_config.yml": recipe})
+    hubdata.load(
+        hub_env,
+        "arcee-ai/Arcee-Blitz",
+        "mistralai/Mistral-Small-24B-Instruct-2501",
+        files={"mergekit_config.yml": recipe},
+    )
     hub_env.add_model("example-org/other-24b", card_data={"license": "apache-2.0"})
     doc = chain(cli, "arcee-ai/Arcee-Blitz")
     e = edges(doc)
@@ -80,8 +89,9 @@ def test_mergekit_config_names_every_parent(hub_env, cli):
 
 
 def test_deepseek_distill_table_row_and_distillation_statement(hub_env, cli):
-    hubdata.load(hub_env, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B",
-                 "deepseek-ai/DeepSeek-R1")
+    hubdata.load(
+        hub_env, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-R1"
+    )
     doc = chain(cli, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B")
     e = edges(doc)
     base = e[("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B")]

@@ -19,8 +19,11 @@ def test_scenario(sc, hub_env, cli):
     res = cli(*audit_args(sc))
     doc = res.json()
     want = expected_verdict(sc)
-    reasons = [(f["effect"], f["rule"], f["clause"], f["reason"][:100]) for f in doc["findings"]
-               if f["effect"] in ("forbid", "review", "obligation")]
+    reasons = [
+        (f["effect"], f["rule"], f["clause"], f["reason"][:100])
+        for f in doc["findings"]
+        if f["effect"] in ("forbid", "review", "obligation")
+    ]
     assert doc["verdict"] == want, reasons
     assert res.exit_code == EXIT[want]
     # Every non-permitted verdict is explained by at least one finding with a quote or a reason.
