@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from licheck import resources
 from tests.scenario_hub import audit_args, expected_verdict, serve
+
+AUDIT_SCHEMA = __import__("json").loads(
+    (resources.data_dir().parent / "schemas" / "audit.schema.json").read_text(encoding="utf-8")
+)
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "fixtures" / "scenarios-dev.yaml").read_text(encoding="utf-8"))
 EXIT = {"permitted": 0, "conditional": 0, "forbidden": 1, "review": 3}
@@ -18,6 +23,9 @@ def test_scenario(sc, hub_env, cli):
     serve(hub_env, sc)
     res = cli(*audit_args(sc))
     doc = res.json()
+    import jsonschema
+
+    jsonschema.validate(doc, AUDIT_SCHEMA)
     want = expected_verdict(sc)
     reasons = [
         (f["effect"], f["rule"], f["clause"], f["reason"][:100])
