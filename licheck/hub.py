@@ -27,6 +27,13 @@ def default_endpoint() -> str:
     return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
 
 
+def _env_float(name: str, default: float) -> float:
+    try:
+        return max(0.05, float(os.environ.get(name, "")))
+    except ValueError:
+        return default
+
+
 def offline_env() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -36,15 +43,18 @@ class HubClient:
         self,
         endpoint: str | None = None,
         *,
-        timeout: float = 10.0,
-        retries: int = 3,
-        max_retry_wait: float = 8.0,
+        timeout: float | None = None,
+        retries: int | None = None,
+        max_retry_wait: float | None = None,
         api: ApiCatalogue | None = None,
     ) -> None:
         self.endpoint = (endpoint or default_endpoint()).rstrip("/")
-        self.timeout = timeout
-        self.retries = retries
-        self.max_retry_wait = max_retry_wait
+        # Every request is bounded; LICHECK_HTTP_TIMEOUT / LICHECK_HTTP_RETRIES tune it (tests use short ones).
+        self.timeout = timeout if timeout is not None else _env_float("LICHECK_HTTP_TIMEOUT", 10.0)
+        self.retries = retries if retries is not None else int(_env_float("LICHECK_HTTP_RETRIES", 3))
+        self.max_retry_wait = (
+            max_retry_wait if max_retry_wait is not None else _env_float("LICHECK_MAX_RETRY_WAIT", 8.0)
+        )
         self.api_catalogue = api
         self.requests = 0
         self._hf: Any = None
@@ -124,7 +134,7 @@ class HubClient:
                 revision=revision,
                 endpoint=self.endpoint,
             )
-            resp = hf_utils.get_session().get(url, headers=hf_utils.build_hf_headers())
+            resp = hf_utils.get_session().get(url, headers=hf_utils.build_hf_headers(), timeout=self.timeout)
             hf_utils.hf_raise_for_status(resp)
             return resp.content[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
 
@@ -137,9 +147,15 @@ class HubClient:
         _, _, api = self._lib()
         repo_id = subject.repo_id
         if subject.kind == "model":
-            info = self._call(subject.id, lambda: api.model_info(repo_id, revision=revision, expand=MODEL_EXPAND))
+            info = self._call(
+                subject.id,
+                lambda: api.model_info(repo_id, revision=revision, expand=MODEL_EXPAND, timeout=self.timeout),
+            )
         else:
-            info = self._call(subject.id, lambda: api.dataset_info(repo_id, revision=revision, expand=DATASET_EXPAND))
+            info = self._call(
+                subject.id,
+                lambda: api.dataset_info(repo_id, revision=revision, expand=DATASET_EXPAND, timeout=self.timeout),
+            )
         return self._record(subject, info)
 
     def _record(self, subject: Subject, info: Any) -> RepoRecord:

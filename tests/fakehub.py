@@ -203,6 +203,9 @@ class _Handler(BaseHTTPRequestHandler):
         # One request per connection: no keep-alive state survives a fault.
         self.close_connection = True
         hub._log(method, self.path)
+        auth = self.headers.get("Authorization")
+        if auth:
+            hub._log_auth(auth)
         raw_path = urlsplit(self.path).path
         fault = hub._take_fault(raw_path)
         if fault is not None and fault.delay:
@@ -251,6 +254,7 @@ class FakeHub:
         self._loops: set[tuple[str, str]] = set()
         self._faults: list[Fault] = []
         self._log_entries: list[tuple[str, str]] = []
+        self.authorizations: list[str] = []  # Authorization headers received (token-leak tests)
         self._stop_event = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -465,6 +469,10 @@ class FakeHub:
         return sum(1 for _, p in self.requests if p.startswith(prefix) or unquote(p).startswith(prefix))
 
     # ---------------------------------------------------------------- internals
+    def _log_auth(self, value: str) -> None:
+        with self._lock:
+            self.authorizations.append(value)
+
     def _log(self, method: str, path: str) -> None:
         with self._lock:
             self._log_entries.append((method, path))
