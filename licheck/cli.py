@@ -9,10 +9,59 @@ from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, exit_code
 
+
+def _click_exceptions() -> Any:
+    """Typer >= 0.20 vendors click as typer._click; older typers use click itself."""
+    import typer.core as tcore
+
+    vendored = getattr(tcore, "_click", None)
+    if vendored is not None:
+        return vendored.exceptions
+    import click
+
+    return click.exceptions
+
+
+class _Group(TyperGroup):
+    """Usage errors (unknown option, bad value) become one line on stderr and exit 2, like every other error."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Any = None,
+        prog_name: Any = None,
+        complete_var: Any = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        click = _click_exceptions()
+        try:
+            rv = super().main(
+                args=args, prog_name=prog_name or "licheck", complete_var=complete_var, standalone_mode=False, **extra
+            )
+            code = rv if isinstance(rv, int) else EXIT_OK
+        except click.UsageError as exc:
+            where = f" ({exc.ctx.command_path})" if exc.ctx is not None else ""
+            sys.stderr.write(f"licheck: error{where}: {' '.join(exc.format_message().split())}\n")
+            code = EXIT_ERROR
+        except (getattr(click, "Abort", KeyboardInterrupt), KeyboardInterrupt):
+            sys.stderr.write("licheck: error: aborted\n")
+            code = 130
+        except BrokenPipeError:
+            code = EXIT_OK
+        except click.ClickException as exc:
+            sys.stderr.write(f"licheck: error: {' '.join(exc.format_message().split())}\n")
+            code = EXIT_ERROR
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -27,7 +27,7 @@ def serve_pair(hub):
 
 def no_traceback(res):
     text = res.stdout + res.stderr
-    assert "Traceback" not in text and "File \"" not in text
+    assert "Traceback" not in text and 'File "' not in text
 
 
 FAULTS = {
@@ -139,8 +139,9 @@ def test_token_is_never_printed_cached_or_sent_elsewhere(hub_env, cli, monkeypat
         hub_env.add_model(PARENT, card_data={"license": "apache-2.0"})
         hub_env.add_model(ROOT, card_data={"license": "apache-2.0", "base_model": [PARENT, "acme/moved"]})
         # A redirect from the configured Hub to another host (another origin: different port).
-        hub_env.fault("/api/models/acme/moved", status=307,
-                      headers={"Location": other.url + "/api/models/elsewhere/model"})
+        hub_env.fault(
+            "/api/models/acme/moved", status=307, headers={"Location": other.url + "/api/models/elsewhere/model"}
+        )
         outputs = []
         for fmt in ("json", "text"):
             res = cli("audit", ROOT, "--format", fmt)
