@@ -49,17 +49,17 @@ class RecordCache:
     def get(self, key: str, revision: str | None, *, allow_stale: bool = False) -> RepoRecord | None:
         path = self._path(key, revision)
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except OSError:
             return None
         try:
-            entry = json.loads(raw)
+            entry = json.loads(raw.decode("utf-8"))
             payload = json.dumps(entry["record"], sort_keys=True, separators=(",", ":"))
             if entry.get("checksum") != _digest(payload):
                 raise ValueError("checksum")
             record = RepoRecord.from_json(entry["record"])
             stored = float(entry["stored_at"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError):  # UnicodeDecodeError is a ValueError
             self._discard(path)
             return None
         # A record asked for by commit sha never changes; "main" goes stale after the TTL.
