@@ -1,3 +1,3 @@
-from licheck.cli import main
+from licheck.fastcli import main
 
 main()

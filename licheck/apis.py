@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from licheck._struct import struct
 from functools import lru_cache
 
 from licheck import resources
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Provider:
     id: str
     name: str
@@ -23,7 +23,7 @@ class Provider:
         return self.terms + self.product_terms.get(product.lower(), ())
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ApiMention:
     provider: str
     product: str
@@ -72,7 +72,9 @@ class ApiCatalogue:
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> ApiCatalogue:
-    data = resources.load_yaml_resource("apis.yaml")
+    from licheck.compiled import bundle
+
+    data = bundle(resources.rules_dir(), packaged=True)["apis"]
     providers = []
     for p in data.get("providers", []):
         providers.append(

@@ -7,12 +7,18 @@ and regular expressions without nested quantifiers (linear time on any input).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from licheck._struct import struct
 from typing import Any
 
-from licheck import yamlsafe
-from licheck.apis import ApiCatalogue
+from typing import TYPE_CHECKING
+
 from licheck.ids import parent_subject
+from licheck.records import ProseEdge
+
+if TYPE_CHECKING:
+    from licheck.apis import ApiCatalogue
+
+__all__ = ["ProseEdge", "ParsedCard", "split_card", "extract_prose", "machine_generated"]
 
 MAX_README_CHARS = 512 * 1024
 MAX_PROSE_CHARS = 200 * 1024
@@ -22,7 +28,7 @@ MAX_SENTENCE = 600
 _FRONT_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\Z)", re.S)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class ParsedCard:
     data: dict[str, Any]
     body: str
@@ -36,6 +42,8 @@ def split_card(text: str) -> ParsedCard:
     if not m:
         return ParsedCard({}, text, "no YAML front matter")
     body = text[m.end() :]
+    from licheck import yamlsafe  # PyYAML is imported only when a card is actually parsed
+
     try:
         data = yamlsafe.load(m.group(1))
     except yamlsafe.YamlError as exc:
@@ -45,14 +53,6 @@ def split_card(text: str) -> ParsedCard:
     if not isinstance(data, dict):
         return ParsedCard({}, body, "front matter is not a mapping")
     return ParsedCard({str(k): v for k, v in data.items()}, body)
-
-
-@dataclass(frozen=True)
-class ProseEdge:
-    relation: str  # finetune | distillation | generated_by
-    target: str  # subject id: org/name, datasets/org/name, api:provider/product
-    sentence: str  # the statement, quoted (trimmed)
-    pattern: str  # which kind of statement
 
 
 _URL_RE = re.compile(
@@ -85,7 +85,7 @@ def _looks_like_model_id(token: str) -> bool:
     return any(c.isdigit() or c.isupper() or c == "-" for c in name)
 
 
-def _targets(fragment: str, api: ApiCatalogue | None, *, dataset_context: bool) -> list[tuple[str, str]]:
+def _targets(fragment: str, api: "ApiCatalogue | None", *, dataset_context: bool) -> list[tuple[str, str]]:
     """(subject id, how it was named) for each Hub URL, org/name token or API product alias in a fragment."""
     found: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -116,7 +116,7 @@ def _clean_cell(cell: str) -> str:
 
 
 def extract_prose(
-    body: str, repo_id: str, *, api: ApiCatalogue | None = None, is_dataset: bool = False
+    body: str, repo_id: str, *, api: "ApiCatalogue | None" = None, is_dataset: bool = False
 ) -> list[ProseEdge]:
     """Explicit provenance statements in a card body. Weak evidence: every result quotes its sentence."""
     text = body[:MAX_PROSE_CHARS]

@@ -11,7 +11,8 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, exit_code
+from licheck.cli_common import VERDICT_EXIT, guarded
+from licheck.errors import EXIT_ERROR, EXIT_OK
 
 
 def _click_exceptions() -> Any:
@@ -70,7 +71,6 @@ app = typer.Typer(
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, validate and test the licence rule library.")
 app.add_typer(rules_app, name="rules")
 
-VERDICT_EXIT = {"permitted": EXIT_OK, "conditional": EXIT_OK, "forbidden": EXIT_FORBIDDEN, "review": EXIT_REVIEW}
 
 
 class Fmt(str, Enum):
@@ -94,26 +94,9 @@ class Method(str, Enum):
     weights = "weights"
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    line = " ".join(str(message).split())
-    sys.stderr.write(f"licheck: error: {line}\n")
-    raise typer.Exit(code)
-
-
 def _run(fn: Callable[[], int]) -> None:
-    """Every command body runs here: licheck errors and anything unexpected become one line and exit 2."""
-    try:
-        code = fn()
-    except typer.Exit:
-        raise
-    except LicheckError as exc:
-        _fail(str(exc), exit_code(exc))
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except Exception as exc:  # last line of defence: never a traceback
-        _fail(f"internal error ({type(exc).__name__}): {exc}", EXIT_ERROR)
-    else:
-        raise typer.Exit(code)
+    """Every command body runs here (see cli_common.guarded): one line on stderr, never a traceback."""
+    raise typer.Exit(guarded(fn))
 
 
 def _options(offline: bool, refresh: bool, max_depth: int, revision: Optional[str], rules: Optional[list[Path]]) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from licheck._struct import asdict, field, struct
 from typing import Any, Literal
 
 NodeKind = Literal["model", "dataset", "api", "missing"]
@@ -17,7 +17,7 @@ VERDICTS = ("permitted", "conditional", "review", "forbidden")
 VERDICT_RANK = {"permitted": 0, "conditional": 1, "review": 2, "forbidden": 3}
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Evidence:
     """Why an edge exists: the field, tag, file or sentence that said so."""
 
@@ -26,7 +26,7 @@ class Evidence:
     weak: bool = False  # prose evidence is weaker than declared metadata
 
 
-@dataclass
+@struct
 class Edge:
     child: str
     parent: str
@@ -44,7 +44,7 @@ class Edge:
         }
 
 
-@dataclass
+@struct
 class LicenseInfo:
     """Licence facts exactly as declared by the node's metadata, per source."""
 
@@ -68,7 +68,7 @@ class LicenseInfo:
         return out
 
 
-@dataclass
+@struct
 class ModelNode:
     id: str
     kind: NodeKind
@@ -118,7 +118,7 @@ class ModelNode:
         return out
 
 
-@dataclass
+@struct
 class Graph:
     root: str
     nodes: dict[str, ModelNode] = field(default_factory=dict)
@@ -162,7 +162,7 @@ class Graph:
         }
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Plan:
     """The user's proposed distillation and the licensee facts they gave."""
 
@@ -184,7 +184,7 @@ class Plan:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Clause:
     id: str
     section: str
@@ -202,7 +202,7 @@ class Clause:
     url: str | None = None
 
 
-@dataclass(frozen=True)
+@struct(frozen=True)
 class Rule:
     id: str
     title: str
@@ -223,7 +223,7 @@ class Rule:
     examples: tuple[dict[str, Any], ...] = ()
 
 
-@dataclass
+@struct
 class Finding:
     rule: str
     clause: str | None
@@ -257,7 +257,7 @@ class Finding:
         }
 
 
-@dataclass
+@struct
 class Verdict:
     verdict: str
     findings: list[Finding]

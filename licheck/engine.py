@@ -8,7 +8,7 @@ data is never permissive: it yields `review` with the reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from licheck._struct import struct
 
 from licheck.domain import (
     VERDICT_RANK,
@@ -38,7 +38,7 @@ LICENSEE_FACTS = {"eu", "mau_over", "monthly_revenue_over", "annual_revenue_over
 TOOL = "licheck"
 
 
-@dataclass
+@struct
 class NodeContext:
     node: ModelNode
     path: list[str]

@@ -8,12 +8,14 @@ Relation precedence (the Hub's own relation tag is often wrong): declared `base_
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from licheck.apis import ApiCatalogue
 from licheck.domain import Edge, Evidence, LicenseInfo, ModelNode
 from licheck.ids import parent_subject
 from licheck.records import RepoRecord
+
+if TYPE_CHECKING:
+    from licheck.apis import ApiCatalogue
 
 _VALID_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
 _QUANT_FILE_RE = re.compile(
@@ -91,7 +93,7 @@ def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[Edge], list[str]]:
+def parent_edges(rec: RepoRecord, api: "ApiCatalogue | None" = None) -> tuple[list[Edge], list[str]]:
     """Edges from this record to its parents, and warnings about metadata that could not be used."""
     child = rec.key
     card = rec.card_data

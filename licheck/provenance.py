@@ -11,11 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from licheck.apis import ApiCatalogue, load_catalogue
-from licheck.cardparse import extract_prose, split_card
 from licheck.domain import Graph, ModelNode
 from licheck.errors import SourceError, UsageError
 from licheck.evidence import node_from_record, parent_edges
-from licheck.hub import mergekit_models
 from licheck.ids import Subject, parse_subject
 from licheck.records import RepoRecord, trim_card
 from licheck.sources import LayeredSource
@@ -50,6 +48,9 @@ def missing_node(node_id: str, reason: str) -> ModelNode:
 
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
+    from licheck.cardparse import extract_prose, split_card
+    from licheck.hub import mergekit_models
+
     base = Path(folder).expanduser()
     if not base.is_dir():
         raise UsageError(f"not a folder: {folder}")

@@ -6,12 +6,21 @@ care) where a record came from; it only reports it. Card prose is reduced to the
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from licheck._struct import asdict, field, struct
 from typing import Any
 
-from licheck.cardparse import ProseEdge
 
 RECORD_VERSION = 1
+
+
+@struct(frozen=True)
+class ProseEdge:
+    relation: str  # finetune | distillation | generated_by
+    target: str  # subject id: org/name, datasets/org/name, api:provider/product
+    sentence: str  # the statement, quoted (trimmed)
+    pattern: str  # which kind of statement
+
+
 CARD_KEYS = (
     "license",
     "license_name",
@@ -27,7 +36,7 @@ CARD_KEYS = (
 )
 
 
-@dataclass
+@struct
 class RepoRecord:
     id: str  # canonical Hub id as the Hub answered (no datasets/ prefix)
     kind: str  # model | dataset

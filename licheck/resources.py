@@ -8,7 +8,6 @@ from importlib import resources as _ir
 from pathlib import Path
 from typing import Any
 
-from licheck import yamlsafe
 
 
 @lru_cache(maxsize=1)
@@ -28,6 +27,8 @@ def data_dir() -> Path:
 
 
 def load_yaml_resource(name: str) -> Any:
+    from licheck import yamlsafe
+
     return yamlsafe.load((rules_dir() / name).read_text(encoding="utf-8"), max_bytes=4 * 1024 * 1024)
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from licheck._struct import field, struct
 from pathlib import Path
 from typing import Any
 
-from licheck import resources, yamlsafe
+from licheck import resources
 from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
 
@@ -58,6 +58,8 @@ def _validator() -> Any:
 
 def validate_text(text: str, path: str) -> dict[str, Any]:
     """Parse and schema-check one rule file; raise RuleError with file and line."""
+    from licheck import yamlsafe
+
     try:
         data = yamlsafe.load(text, max_bytes=2 * 1024 * 1024)
     except yamlsafe.YamlError as exc:
@@ -128,7 +130,7 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 # -- the rule set -----------------------------------------------------------------------------------------------
-@dataclass
+@struct
 class Identification:
     """What the licence metadata of one node resolved to."""
 
@@ -355,17 +357,11 @@ def _and(a: list[list[str]], b: list[list[str]]) -> list[list[str]]:
 
 
 # -- loading the library ----------------------------------------------------------------------------------------
-def load_dir(directory: Path, *, validate: bool = True) -> list[Rule]:
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path in rule_files(directory):
-        text = path.read_text(encoding="utf-8")
-        data = validate_text(text, str(path)) if validate else yamlsafe.load(text, max_bytes=2 * 1024 * 1024)
-        if data["id"] in seen:
-            raise RuleError(f"rule id {data['id']!r} also defined in {seen[data['id']]}", path=str(path))
-        seen[data["id"]] = str(path)
-        rules.append(rule_from_data(data, str(path)))
-    return rules
+def load_dir(directory: Path) -> list[Rule]:
+    """Every rule file of a folder, validated (compiled once, see licheck.compiled)."""
+    from licheck.compiled import bundle
+
+    return [rule_from_data(d, d.get("_path")) for d in bundle(directory)["rules"]]
 
 
 _DEFAULT: RuleSet | None = None
@@ -376,18 +372,15 @@ def load_rules(extra_dirs: list[Path] | None = None) -> RuleSet:
     global _DEFAULT
     if not extra_dirs and _DEFAULT is not None:
         return _DEFAULT
-    base = resources.rules_dir()
-    rules = load_dir(base)
-    hub_map: dict[str, dict[str, str]] = {}
-    hub_file = base / "hub-licenses.yaml"
-    if hub_file.exists():
-        data = resources.load_yaml_resource("hub-licenses.yaml") or {}
-        hub_map = {str(k): v for k, v in (data.get("licenses") or {}).items() if isinstance(v, dict)}
+    from licheck.compiled import bundle
+
+    packaged = bundle(resources.rules_dir(), packaged=True)
+    rules = [rule_from_data(d, d.get("_path")) for d in packaged["rules"]]
     for d in extra_dirs or []:
         if not Path(d).is_dir():
             raise RuleError("rule folder not found", path=str(d))
         rules += load_dir(Path(d))
-    rs = RuleSet(rules, hub_map)
+    rs = RuleSet(rules, packaged.get("hub_map") or {})
     if not extra_dirs:
         _DEFAULT = rs
     return rs

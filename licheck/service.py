@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from licheck._struct import field, struct
 from pathlib import Path
+from typing import Any
 
 from licheck.apis import load_catalogue
 from licheck.cache import RecordCache
 from licheck.domain import Graph, Plan, Verdict
 from licheck.engine import Auditor
-from licheck.hub import HubClient, offline_env
 from licheck.provenance import DEFAULT_MAX_DEPTH, ProvenanceResolver
 from licheck.rules import RuleSet, load_rules
 from licheck.snapshot import load_snapshot
 from licheck.sources import LayeredSource
 
 
-@dataclass
+@struct
 class Options:
     offline: bool = False
     refresh: bool = False
@@ -28,18 +28,22 @@ class Options:
     cache: bool = True
 
 
-@dataclass
+@struct
 class Session:
     """One run's sources; reports which source answered and how many requests were made."""
 
     options: Options
     source: LayeredSource
-    hub: HubClient | None
+    hub: Any
 
     @classmethod
     def open(cls, options: Options) -> Session:
-        offline = options.offline or offline_env()
-        hub = None if offline else HubClient(options.endpoint, api=load_catalogue())
+        offline = options.offline or env_flag("HF_HUB_OFFLINE") or env_flag("TRANSFORMERS_OFFLINE")
+        hub = None
+        if not offline:
+            from licheck.hub import HubClient  # huggingface_hub itself is imported on the first request
+
+            hub = HubClient(options.endpoint, api=load_catalogue())
         cache = RecordCache() if options.cache else None
         return cls(options, LayeredSource(hub, cache, load_snapshot(), offline=offline, refresh=options.refresh), hub)
 

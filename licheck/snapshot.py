@@ -2,56 +2,75 @@
 
 Built by scripts/build_snapshot.py from recorded Hub metadata. Facts only: ids, shas, dates, licence fields,
 base models, relations, datasets, gating and the provenance edges learned from card prose (no card text).
+Stored as JSON Lines plus a small index of byte offsets, so a lookup reads one record, not the whole file.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
-from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from licheck.records import RepoRecord
 from licheck.resources import data_dir
 
-SNAPSHOT_FILE = "snapshot.json.gz"
+INDEX_FILE = "snapshot-index.json"
+RECORDS_FILE = "snapshot.jsonl"
 
 
-@dataclass
 class Snapshot:
-    date: str | None = None
-    description: str = ""
-    records: dict[str, dict] = field(default_factory=dict)
-    aliases: dict[str, str] = field(default_factory=dict)  # old id -> canonical id
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.date: str | None = None
+        self.description = ""
+        self.aliases: dict[str, str] = {}
+        self._index: dict[str, list[int]] = {}
+        self._lower: dict[str, str] | None = None
+        if folder is not None:
+            try:
+                meta = json.loads((folder / INDEX_FILE).read_bytes())
+                self.date = meta.get("snapshot_date")
+                self.description = meta.get("description", "")
+                self.aliases = meta.get("aliases", {})
+                self._index = meta.get("index", {})
+            except (OSError, ValueError):
+                self._index = {}
+
+    def _raw(self, key: str) -> dict[str, Any] | None:
+        pos = self._index.get(key)
+        if pos is None or self.folder is None:
+            return None
+        try:
+            with open(self.folder / RECORDS_FILE, "rb") as fh:
+                fh.seek(pos[0])
+                return json.loads(fh.read(pos[1]))
+        except (OSError, ValueError):
+            return None
 
     def get(self, key: str) -> RepoRecord | None:
         key = self.aliases.get(key, key)
-        raw = self.records.get(key)
-        if raw is None:
-            lowered = {k.lower(): k for k in self.records}
-            real = lowered.get(key.lower())
-            raw = self.records.get(real) if real else None
+        if key not in self._index:
+            if self._lower is None:
+                self._lower = {k.lower(): k for k in self._index}
+            key = self._lower.get(key.lower(), key)
+        raw = self._raw(key)
         if raw is None:
             return None
-        rec = RepoRecord.from_json(raw)
+        try:
+            rec = RepoRecord.from_json(raw)
+        except (ValueError, KeyError, TypeError):
+            return None
         rec.source = "snapshot"
         return rec
 
+    def keys(self) -> list[str]:
+        return list(self._index)
+
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self._index)
 
 
 @lru_cache(maxsize=1)
 def load_snapshot() -> Snapshot:
-    path = data_dir() / SNAPSHOT_FILE
-    try:
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
-        return Snapshot()
-    return Snapshot(
-        date=data.get("snapshot_date"),
-        description=data.get("description", ""),
-        records=data.get("records", {}),
-        aliases=data.get("aliases", {}),
-    )
+    return Snapshot(data_dir())

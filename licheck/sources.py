@@ -7,17 +7,20 @@ then the snapshot answer, with a visible warning. The answer always says which s
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from licheck._struct import field, struct
 
 from licheck.cache import RecordCache
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
-from licheck.hub import HubClient
 from licheck.ids import Subject
 from licheck.records import RepoRecord
 from licheck.snapshot import Snapshot, load_snapshot
 
+if TYPE_CHECKING:
+    from licheck.hub import HubClient
 
-@dataclass
+
+@struct
 class SourceStats:
     hub_fetches: int = 0
     cache_hits: int = 0
@@ -28,7 +31,7 @@ class SourceStats:
 class LayeredSource:
     def __init__(
         self,
-        hub: HubClient | None,
+        hub: "HubClient | None",
         cache: RecordCache | None,
         snapshot: Snapshot | None = None,
         *,

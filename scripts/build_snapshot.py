@@ -10,7 +10,6 @@ Fields a source could not see are listed in `unknown` so that licheck answers `r
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 from pathlib import Path
@@ -24,7 +23,7 @@ from licheck.apis import load_catalogue  # noqa: E402
 from licheck.cardparse import extract_prose  # noqa: E402
 from licheck.records import RepoRecord, trim_card  # noqa: E402
 
-OUT = Path(__file__).resolve().parent.parent / "licheck" / "data" / "snapshot.json.gz"
+OUT_DIR = Path(__file__).resolve().parent.parent / "licheck" / "data"
 RANK = {"full": 3, "partial": 2, "header": 1, "none": 0}
 ALL_FIELDS = ["license", "base_model", "base_model_relation", "datasets"]
 
@@ -129,20 +128,25 @@ def main(argv: list[str]) -> int:
     records = {k: v[0].to_json() for k, v in sorted(best.items())}
     for r in records.values():
         r.pop("source", None)
-    payload = {
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    index: dict[str, list[int]] = {}
+    offset = 0
+    with (OUT_DIR / "snapshot.jsonl").open("wb") as fh:
+        for key, rec in records.items():
+            line = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            index[key] = [offset, len(line)]
+            fh.write(line + b"\n")
+            offset += len(line) + 1
+    meta = {
         "snapshot_date": date,
         "description": "Real Hugging Face Hub metadata (facts only) recorded 2023-2026 (scripts/build_snapshot.py)",
-        "records": records,
         "aliases": aliases,
+        "index": index,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    with gzip.GzipFile(OUT, "wb", mtime=0) as fh:
-        fh.write(raw)
+    (OUT_DIR / "snapshot-index.json").write_text(json.dumps(meta, sort_keys=True, separators=(",", ":")) + "\n")
     edges = sum(len(r["prose"]) for r in records.values())
-    print(
-        f"wrote {OUT} ({len(records)} records, {edges} prose edges, {len(aliases)} aliases, {OUT.stat().st_size} bytes)"
-    )
+    print(f"wrote {OUT_DIR}/snapshot.jsonl ({len(records)} records, {edges} prose edges, {len(aliases)} aliases, "
+          f"{offset} bytes)")
     return 0
 
 

@@ -1,0 +1,85 @@
+"""Rule folders compiled once: parsed, schema-validated, then kept as JSON in the cache.
+
+YAML parsing and JSON-Schema validation cost far more than a whole warm audit should take, so a folder is
+compiled on first use and re-used while none of its files changes (name, size and mtime of every file form the
+key). A compiled file that is missing, unreadable or stale is simply rebuilt from the YAML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from licheck import __version__
+
+COMPILED_VERSION = 1
+
+
+def _fingerprint(directory: Path) -> str:
+    h = hashlib.sha256(f"{__version__}:{COMPILED_VERSION}:{directory.resolve()}".encode())
+    entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(directory)
+                     if e.name.endswith((".yaml", ".json")) and e.is_file())
+    h.update(json.dumps(entries).encode())
+    return h.hexdigest()[:32]
+
+
+def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
+    from licheck.errors import RuleError
+    from licheck.rules import rule_files, validate_text
+
+    rules: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for path in rule_files(directory):
+        data = validate_text(path.read_text(encoding="utf-8"), str(path))
+        if data["id"] in seen:
+            raise RuleError(f"rule id {data['id']!r} also defined in {seen[data['id']]}", path=str(path))
+        seen[data["id"]] = str(path)
+        data["_path"] = str(path)
+        rules.append(data)
+    bundle: dict[str, Any] = {"rules": rules}
+    if packaged:
+        from licheck import yamlsafe
+
+        hub = directory / "hub-licenses.yaml"
+        hub_data = yamlsafe.load(hub.read_text(encoding="utf-8")) if hub.exists() else {}
+        bundle["hub_map"] = {str(k): v for k, v in ((hub_data or {}).get("licenses") or {}).items() if isinstance(v, dict)}
+        bundle["apis"] = yamlsafe.load((directory / "apis.yaml").read_text(encoding="utf-8"))
+    return bundle
+
+
+def bundle(directory: Path, *, packaged: bool = False) -> dict[str, Any]:
+    from licheck.cache import default_cache_dir
+
+    try:
+        key = _fingerprint(directory)
+    except OSError:
+        key = None
+    target = default_cache_dir() / "compiled" / f"{key}.json" if key else None
+    if target is not None:
+        try:
+            data = json.loads(target.read_bytes())
+            if isinstance(data, dict) and data.get("fingerprint") == key:
+                return data
+        except (OSError, ValueError):
+            pass
+    data = _compile(directory, packaged)
+    data["fingerprint"] = key
+    if target is not None:
+        _write_atomic(target, data)
+    return data
+
+
+def _write_atomic(target: Path, data: dict[str, Any]) -> None:
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, separators=(",", ":"))
+        os.replace(tmp, target)
+    except OSError:
+        pass  # compiling again next time is slower, never wrong

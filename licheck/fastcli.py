@@ -1,0 +1,126 @@
+"""Entry point. Answers `licheck audit ... --format json` without importing typer or rich.
+
+A warm audit (everything in the cache or the snapshot) is meant to take less time than importing
+huggingface_hub, so the common machine-readable invocation skips the CLI framework. The flags are read
+strictly; anything this parser does not fully understand (help, text output, an unknown or malformed flag)
+goes to the full Typer CLI, which then owns the error message. Both paths call the same library.
+"""
+
+from __future__ import annotations
+
+import sys
+
+_VALUE_FLAGS = {
+    "--student": "student",
+    "--use": "use",
+    "--method": "method",
+    "--mau": "mau",
+    "--monthly-revenue": "monthly_revenue",
+    "--annual-revenue": "annual_revenue",
+    "--format": "format",
+    "--revision": "revision",
+    "--max-depth": "max_depth",
+    "--rules": "rules",
+}
+_BOOL_FLAGS = {"--internal": ("internal", True), "--offline": ("offline", True), "--refresh": ("refresh", True),
+               "--eu": ("eu", True), "--no-eu": ("eu", False)}
+_CHOICES = {"use": {"commercial", "research", "non-commercial"}, "method": {"outputs", "logits", "weights"}}
+_INTS = {"mau", "monthly_revenue", "annual_revenue", "max_depth"}
+
+
+def parse_audit(argv: list[str]) -> dict[str, object] | None:
+    """The audit arguments, or None when the full CLI should handle this command line."""
+    if len(argv) < 2 or argv[0] != "audit":
+        return None
+    out: dict[str, object] = {"rules": []}
+    positional: list[str] = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("--") and "=" in arg:
+            arg, value = arg.split("=", 1)
+            inline: str | None = value
+        else:
+            inline = None
+        if arg in _BOOL_FLAGS and inline is None:
+            key, val = _BOOL_FLAGS[arg]
+            out[key] = val
+        elif arg in _VALUE_FLAGS:
+            if inline is None:
+                i += 1
+                if i >= len(argv):
+                    return None
+                inline = argv[i]
+            key = _VALUE_FLAGS[arg]
+            if key in _CHOICES and inline not in _CHOICES[key]:
+                return None
+            if key in _INTS:
+                if not inline.isdigit():
+                    return None
+                out[key] = int(inline)
+            elif key == "rules":
+                out["rules"].append(inline)  # type: ignore[union-attr]
+            else:
+                out[key] = inline
+        elif arg.startswith("-"):
+            return None
+        else:
+            positional.append(arg)
+        i += 1
+    if len(positional) != 1 or out.get("format") != "json":
+        return None
+    out["teacher"] = positional[0]
+    return out
+
+
+def run_audit(args: dict[str, object]) -> int:
+    from pathlib import Path
+
+    from licheck import report, service
+    from licheck.cli_common import VERDICT_EXIT
+    from licheck.domain import Plan
+    from licheck.errors import UsageError
+    from licheck.rules import load_rules
+
+    max_depth = int(args.get("max_depth", 20))  # type: ignore[arg-type]
+    if max_depth > 10_000:
+        raise UsageError("--max-depth must be between 0 and 10000")
+    plan = Plan(
+        teacher=str(args["teacher"]),
+        student=args.get("student"),  # type: ignore[arg-type]
+        use=str(args.get("use", "commercial")),
+        internal=bool(args.get("internal", False)),
+        method=str(args.get("method", "outputs")),
+        mau=args.get("mau"),  # type: ignore[arg-type]
+        monthly_revenue=args.get("monthly_revenue"),  # type: ignore[arg-type]
+        annual_revenue=args.get("annual_revenue"),  # type: ignore[arg-type]
+        eu=args.get("eu"),  # type: ignore[arg-type]
+    )
+    options = service.Options(
+        offline=bool(args.get("offline", False)),
+        refresh=bool(args.get("refresh", False)),
+        max_depth=max_depth,
+        revision=args.get("revision"),  # type: ignore[arg-type]
+        rules_dirs=[Path(p) for p in args["rules"]],  # type: ignore[union-attr]
+    )
+    ruleset = load_rules(options.rules_dirs)
+    verdict, session = service.audit(plan, options, ruleset)
+    doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
+    sys.stdout.write(report.dumps(doc) + "\n")
+    return VERDICT_EXIT[verdict.verdict]
+
+
+def main() -> None:
+    args = parse_audit(sys.argv[1:])
+    if args is None:
+        from licheck.cli import main as full_cli
+
+        full_cli()
+        return
+    from licheck.cli_common import guarded
+
+    sys.exit(guarded(lambda: run_audit(args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""SARIF 2.1.0 log for code-scanning dashboards (GitHub code scanning and other SARIF consumers).
+
+Why SARIF: CI systems already collect, deduplicate and triage SARIF results. Each licence clause is a rule
+("RULE/CLAUSE") whose description is the verbatim clause; each forbid/review/obligation finding is a result
+pointing at the artifact that caused it (a card or licheck.yaml line when known, else the model's Hub page).
+`partialFingerprints` hash only stable facts (rule, clause, node, path), so the same finding keeps its identity
+across runs and alerts are not reopened.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from licheck.formats import _common as c
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS = {"forbid": "error", "review": "warning", "obligation": "note"}
+FINGERPRINT_KEY = "licheckFinding/v1"
+
+
+def _rule(f: c.Finding) -> dict[str, Any]:
+    """A reportingDescriptor for one licheck rule + clause (or one kind of licheck data finding)."""
+    rid = c.rule_id(f)
+    rule_name = str(f.get("rule") or "licheck")
+    if f.get("clause"):
+        meta = c.rule_meta().get(rule_name)
+        title = meta.title if meta else rule_name
+        section = f" section {f['section']}" if f.get("section") else ""
+        short = f"{title}{section} ({f['clause']})"
+        full = str(f.get("quote") or f.get("reason") or short)
+    else:
+        flag = str(f.get("flag") or "finding")
+        short = c.TOOL_FLAGS.get(flag, f"licheck: {flag.replace('_', ' ')}")
+        full = short
+    out: dict[str, Any] = {
+        "id": rid,
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+    }
+    url = f.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        out["helpUri"] = url
+        out["help"] = {"text": f"{full}\n\nSource: {url}", "markdown": _help_markdown(full, url)}
+    tags = ["licence"] if f.get("clause") else ["licheck", "provenance-data"]
+    if f.get("flag"):
+        tags.append(str(f["flag"]))
+    out["properties"] = {"tags": tags, "rule": rule_name}
+    if f.get("clause"):
+        out["properties"]["clause"] = f["clause"]
+        if f.get("section"):
+            out["properties"]["section"] = f["section"]
+    return out
+
+
+def _help_markdown(quote: str, url: str) -> str:
+    from licheck.formats.markdown import inline, link
+
+    return "\n".join("> " + inline(line) for line in quote.splitlines() if line.strip()) + f"\n\nSource: {link(url)}"
+
+
+def _result(f: c.Finding, doc: c.Doc, rule_index: int, nodes: dict[str, c.Node]) -> dict[str, Any]:
+    uri, line = c.finding_location(f, nodes)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if line:
+        physical["region"] = {"startLine": line}
+    q = doc.get("query") or {}
+    path = [str(p) for p in f.get("path") or []]
+    props: dict[str, Any] = {
+        "effect": f.get("effect"),
+        "node": f.get("node"),
+        "path": path,
+        "teacher": q.get("teacher"),
+        "student": q.get("student"),
+        "verdict": doc.get("verdict"),
+    }
+    for key in ("channel", "flag", "section", "url"):
+        if f.get(key):
+            props[key] = f[key]
+    if f.get("triggered_by"):
+        props["triggeredBy"] = list(f["triggered_by"])
+    if f.get("quote"):
+        props["quote"] = f["quote"]
+    return {
+        "ruleId": c.rule_id(f),
+        "ruleIndex": rule_index,
+        "level": LEVELS[str(f.get("effect"))],
+        "message": {"text": str(f.get("reason") or c.rule_id(f))},
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {"name": str(f.get("node")), "fullyQualifiedName": " > ".join(path) or str(f.get("node"))}
+                ],
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: c.fingerprint(f)},
+        "properties": props,
+    }
+
+
+def render(docs: list[c.Doc]) -> str:
+    """One run holding every document's results (a `licheck check` over many plans is one analysis)."""
+    rules: list[dict[str, Any]] = []
+    index: dict[str, int] = {}
+    results: list[dict[str, Any]] = []
+    seen: dict[str, tuple[str, str, str]] = {}
+    audits: list[dict[str, Any]] = []
+    for doc in docs:
+        nodes = c.merged_nodes([doc])
+        for f in doc.get("findings") or []:
+            if f.get("effect") not in LEVELS:
+                continue
+            rid = c.rule_id(f)
+            if rid not in index:
+                index[rid] = len(rules)
+                rules.append(_rule(f))
+            res = _result(f, doc, index[rid], nodes)
+            fp = res["partialFingerprints"][FINGERPRINT_KEY]
+            same = (
+                res["level"],
+                res["message"]["text"],
+                res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            )
+            if fp in seen:
+                if seen[fp] == same:
+                    continue  # the same finding reached through another plan: one alert
+                n = 2
+                while f"{fp}:{n}" in seen:
+                    n += 1
+                fp = f"{fp}:{n}"
+                res["partialFingerprints"][FINGERPRINT_KEY] = fp
+            seen[fp] = same
+            results.append(res)
+        q = doc.get("query") or {}
+        audits.append(
+            {
+                "teacher": q.get("teacher"),
+                "student": q.get("student"),
+                "plan": c.plan_sentence(q),
+                "verdict": doc.get("verdict"),
+                "obligations": [o.get("text") for o in doc.get("obligations") or []],
+                "rulesVersion": doc.get("rules_version"),
+            }
+        )
+    first = docs[0] if docs else {}
+    version = str(first.get("tool_version") or "0")
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "licheck",
+                "version": version,
+                "semanticVersion": version,
+                "rules": rules,
+            }
+        },
+        "invocations": [{"executionSuccessful": True, "endTimeUtc": c.generated_at(docs)}],
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+        "properties": {"audits": audits, "disclaimer": c.DISCLAIMER},
+    }
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return c.dumps(log)

@@ -1,0 +1,245 @@
+"""SPDX 3.0.1 JSON-LD with the AI and Dataset profiles: models, datasets, lineage and licences.
+
+Why SPDX 3: it is the ISO-track SBOM standard with first-class AI packages (`ai_AIPackage`), datasets
+(`dataset_DatasetPackage`) and the relationships procurement asks about: `ancestorOf` (parent -> child),
+`trainedOn` (model -> dataset), `generates` (API -> data it produced), `hasDeclaredLicense` and
+`hasConcludedLicense` (with the written explanation the Licensing profile asks for when they differ).
+Element ids are derived from the documents' content hash and each node id, so equal input gives equal ids.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from licheck.formats import _common as c
+
+CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+CREATION = "_:creationinfo"
+
+
+class _Graph:
+    """Collects elements once each, by spdxId, in insertion order."""
+
+    def __init__(self, namespace: str) -> None:
+        self.ns = namespace
+        self.elements: dict[str, dict[str, Any]] = {}
+
+    def id(self, kind: str, key: str, readable: str | None = None) -> str:
+        """`NS#kind-readable-hash`: readable from the key (a node id), the hash keeps slugged keys apart."""
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", key if readable is None else readable).strip("-")[:80] or "x"
+        return f"{self.ns}#{kind}-{slug}-{c.short_hash(kind + ':' + key, 8)}"
+
+    def add(self, element: dict[str, Any]) -> str:
+        sid = element["spdxId"]
+        if sid not in self.elements:
+            self.elements[sid] = element
+        return sid
+
+    def relationship(self, src: str, rel: str, to: list[str], comment: str | None = None) -> str:
+        sid = self.id("rel", f"{src}|{rel}|{'|'.join(to)}", rel)
+        el: dict[str, Any] = {
+            "type": "Relationship",
+            "spdxId": sid,
+            "creationInfo": CREATION,
+            "from": src,
+            "relationshipType": rel,
+            "to": to,
+        }
+        if comment:
+            el["comment"] = comment
+        return self.add(el)
+
+    def licence(self, licences: list[str], node: c.Node | None) -> str:
+        """A licence expression element; LicenseRef terms carry the URL of their text when licheck knows it."""
+        expression = c.licence_expression(licences)
+        refs: dict[str, str] = {}
+        for lic in licences:
+            url = None if c.spdx_id(lic) else c.licence_url(lic, node)
+            if url:
+                refs.setdefault(c.licence_ref(lic), url)
+        el: dict[str, Any] = {
+            "type": "simplelicensing_LicenseExpression",
+            "spdxId": self.id("license", expression + "".join(f"|{k}={v}" for k, v in refs.items()), expression),
+            "creationInfo": CREATION,
+            "simplelicensing_licenseExpression": expression,
+        }
+        if refs:
+            el["simplelicensing_customIdToUri"] = [
+                {"type": "DictionaryEntry", "key": k, "value": v} for k, v in refs.items()
+            ]
+        return self.add(el)
+
+
+def _package(g: _Graph, nid: str, node: c.Node | None, orgs: dict[str, str]) -> dict[str, Any]:
+    kind = c.node_kind(node, nid)
+    n = node or {}
+    dataset = c.is_dataset(node, nid)
+    el: dict[str, Any] = {
+        "type": "dataset_DatasetPackage" if dataset else "ai_AIPackage",
+        "spdxId": g.id("dataset" if dataset else "model", nid),
+        "creationInfo": CREATION,
+        "name": nid,
+    }
+    group, _ = c.split_id(nid)
+    if group:
+        el["suppliedBy"] = orgs[group]
+    url = c.hub_url(nid, kind)
+    if url:
+        el["software_downloadLocation"] = url
+        el["software_homePage"] = url
+    revision = n.get("revision")
+    if isinstance(revision, str) and revision:
+        el["software_packageVersion"] = revision
+        if kind == "model" and group and re.fullmatch(r"[0-9a-fA-F]{40}", revision):
+            el["software_packageUrl"] = f"pkg:huggingface/{nid}@{revision.lower()}"
+    el["software_primaryPurpose"] = "data" if dataset else "model"
+    notes: list[str] = [f"licheck node {nid} ({kind}), read from {n.get('source', 'unknown source')}"]
+    if n.get("source_date"):
+        notes.append(f"recorded {n['source_date']}")
+    if kind == "api":
+        notes.append(
+            f"hosted API product of {n.get('provider') or group or 'an unknown provider'}: no weights are distributed; "
+            "its terms of service bind the outputs"
+        )
+    if kind == "missing" and n.get("missing_reason"):
+        notes.append(f"could not be read: {n['missing_reason']}")
+    if n.get("unknown_fields"):
+        notes.append("not recorded by the source: " + ", ".join(str(x) for x in n["unknown_fields"]))
+    el["comment"] = "; ".join(notes) + "."
+    if dataset:
+        el["dataset_datasetType"] = ["noAssertion"]
+        if n.get("machine_generated"):
+            el["dataset_dataCollectionProcess"] = "Declared machine-generated (synthetic) in the dataset card."
+    elif n.get("pipeline_tag"):
+        el["ai_domain"] = [str(n["pipeline_tag"])]
+    return el
+
+
+def _verdict_statement(d: c.Doc) -> str:
+    q = d.get("query") or {}
+    parts = [f"licheck verdict {str(d.get('verdict')).upper()}: {c.plan_sentence(q)}."]
+    facts = c.licensee_facts(q)
+    if facts:
+        parts.append("Licensee: " + ", ".join(facts) + ".")
+    for o in d.get("obligations") or []:
+        parts.append(f"Obligation ({o.get('rule')} {o.get('clause')}): {o.get('text')}")
+    for f in c.sorted_findings(d):
+        if f.get("effect") in ("forbid", "review"):
+            what = "Forbidden" if f["effect"] == "forbid" else "Needs review"
+            parts.append(f"{what} ({c.rule_id(f)} on {f.get('node')}): {f.get('reason')}")
+    parts.append(c.DISCLAIMER)
+    return "\n".join(parts)
+
+
+def render(docs: list[c.Doc]) -> str:
+    """One SPDX document for all audits: packages merged by node id, one verdict annotation per audit."""
+    digest = c.content_digest(docs)
+    g = _Graph(f"https://licheck.dev/spdx/{digest[:32]}")
+    first = docs[0] if docs else {}
+    version = str(first.get("tool_version") or "0")
+    agent = g.id("agent", "licheck")
+    tool = g.id("tool", "licheck")
+    creation = {
+        "type": "CreationInfo",
+        "@id": CREATION,
+        "specVersion": "3.0.1",
+        "created": c.generated_at(docs),
+        "createdBy": [agent],
+        "createdUsing": [tool],
+        "comment": c.DISCLAIMER,
+    }
+    g.add({"type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": "licheck"})
+    g.add({"type": "Tool", "spdxId": tool, "creationInfo": CREATION, "name": f"licheck {version}"})
+
+    nodes = c.merged_nodes(docs)
+    edges = c.merged_edges(docs)
+    order = list(nodes)
+    for e in edges:
+        for end in (str(e.get("child")), str(e.get("parent"))):
+            if end not in order:
+                order.append(end)
+    orgs: dict[str, str] = {}
+    for nid in order:
+        group, _ = c.split_id(nid)
+        if group and group not in orgs:
+            orgs[group] = g.add(
+                {
+                    "type": "Organization",
+                    "spdxId": g.id("org", group),
+                    "creationInfo": CREATION,
+                    "name": group,
+                    "comment": "Hub namespace or API provider named in the id; not verified as a legal entity.",
+                }
+            )
+    packages = {nid: g.add(_package(g, nid, nodes.get(nid), orgs)) for nid in order}
+
+    for e in edges:
+        child, parent, rel = str(e.get("child")), str(e.get("parent")), str(e.get("relation"))
+        note = f"licheck relation {rel}, decided by {e.get('relation_source', 'unknown')}"
+        weak = [x.get("detail") for x in e.get("evidence") or [] if x.get("weak")]
+        if weak:
+            note += f" (weak evidence: {weak[0]})"
+        if rel == "trained_on" and c.is_dataset(nodes.get(parent), parent):
+            g.relationship(packages[child], "trainedOn", [packages[parent]], note)
+        elif rel == "generated_by":
+            g.relationship(packages[parent], "generates", [packages[child]], note)
+        else:  # finetune, adapter, quantized, merge, distillation (and a model "trained on" a model)
+            g.relationship(packages[parent], "ancestorOf", [packages[child]], note)
+
+    for nid in order:
+        node = nodes.get(nid)
+        if c.node_kind(node, nid) == "api":
+            continue
+        declared = c.declared_licences(node)
+        concluded: list[str] = []
+        for d in docs:
+            if any(n.get("id") == nid for n in (d.get("graph") or {}).get("nodes") or []):
+                for lic in c.concluded_licences(d, nid):
+                    if lic not in concluded:
+                        concluded.append(lic)
+        if declared:
+            g.relationship(packages[nid], "hasDeclaredLicense", [g.licence(declared, node)])
+        if concluded:
+            differs = not c.same_licences(declared, concluded)
+            g.relationship(
+                packages[nid],
+                "hasConcludedLicense",
+                [g.licence(concluded, node)],
+                c.drift_note(nid, declared, concluded) if differs else None,
+            )
+
+    roots: list[str] = []
+    for d in docs:
+        q = d.get("query") or {}
+        teacher = str(d.get("root") or q.get("teacher"))
+        if teacher not in packages:
+            continue
+        if packages[teacher] not in roots:
+            roots.append(packages[teacher])
+        g.add(
+            {
+                "type": "Annotation",
+                "spdxId": g.id("verdict", c.content_digest([d]), "review"),
+                "creationInfo": CREATION,
+                "annotationType": "review",
+                "subject": packages[teacher],
+                "statement": _verdict_statement(d),
+            }
+        )
+
+    doc_id = g.id("document", digest, "licheck")
+    teachers = ", ".join(dict.fromkeys(str((d.get("query") or {}).get("teacher")) for d in docs))
+    document = {
+        "type": "SpdxDocument",
+        "spdxId": doc_id,
+        "creationInfo": CREATION,
+        "name": f"licheck distillation audit: {teachers}" if teachers else "licheck distillation audit",
+        "comment": c.DISCLAIMER,
+        "profileConformance": ["core", "software", "ai", "dataset", "simpleLicensing"],
+        "element": list(g.elements),
+    }
+    if roots:
+        document["rootElement"] = roots
+    graph = [creation, document] + list(g.elements.values())
+    return c.dumps({"@context": CONTEXT, "@graph": graph})
