@@ -35,8 +35,13 @@ def build(hub: FakeHub) -> None:
 
 def run(env: dict[str, str]) -> tuple[float, str]:
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "licheck", "chain", "bench/root", "--format", "json"],
-                         env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "licheck", "chain", "bench/root", "--format", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return time.perf_counter() - start, out.stdout
 
 
@@ -45,8 +50,14 @@ def main() -> int:
     with FakeHub() as hub, tempfile.TemporaryDirectory() as tmp:
         build(hub)
         hub.fault("/", delay=delay)  # every request waits `delay` seconds, then gets its normal answer
-        env = dict(os.environ, HF_ENDPOINT=hub.url, HF_HOME=f"{tmp}/hf", LICHECK_CACHE_DIR=f"{tmp}/cache",
-                   HF_HUB_DISABLE_TELEMETRY="1", HF_HUB_DISABLE_XET="1")
+        env = dict(
+            os.environ,
+            HF_ENDPOINT=hub.url,
+            HF_HOME=f"{tmp}/hf",
+            LICHECK_CACHE_DIR=f"{tmp}/cache",
+            HF_HUB_DISABLE_TELEMETRY="1",
+            HF_HUB_DISABLE_XET="1",
+        )
         env.pop("HF_HUB_OFFLINE", None)
         env.pop("HF_TOKEN", None)
         import json
@@ -59,7 +70,9 @@ def main() -> int:
         warm, _ = run(env)
         warm_requests = len([r for r in hub.requests if not r[1].startswith("/api/agent")])
     print(f"nodes: {nodes}; delay per request: {delay} s")
-    print(f"cold: {cold:.2f} s wall, {cold_requests} requests = {cold_requests / nodes:.2f} per node (target <= 2, <= 3 s)")
+    print(
+        f"cold: {cold:.2f} s wall, {cold_requests} requests = {cold_requests / nodes:.2f} per node (target <= 2, <= 3 s)"
+    )
     print(f"warm: {warm:.2f} s wall, {warm_requests} requests (target 0)")
     print("reproduce: python benchmarks/bench_provenance.py --delay 0.2")
     return 0 if nodes == 9 and cold_requests <= 2 * nodes and warm_requests == 0 and cold <= 3 else 1

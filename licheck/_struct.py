@@ -58,7 +58,7 @@ def struct(cls: type | None = None, *, frozen: bool = False) -> Any:
         def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
             if len(args) > len(names):
                 raise TypeError(f"{klass.__name__}() takes {len(names)} positional arguments")
-            values = dict(zip(names, args))
+            values = dict(zip(names, args, strict=False))
             for key, value in kwargs.items():
                 if key not in specs:
                     raise TypeError(f"{klass.__name__}() got an unexpected keyword argument {key!r}")

@@ -9,27 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from licheck import paths
 from licheck.records import RepoRecord
 
 DEFAULT_TTL = 24 * 3600
 
 
 def default_cache_dir() -> Path:
-    env = os.environ.get("LICHECK_CACHE_DIR")
-    if env:
-        return Path(env)
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "licheck"
+    return Path(paths.cache_dir())
 
 
 def _digest(payload: str) -> str:
@@ -41,6 +32,9 @@ class RecordCache:
         self.dir = directory or default_cache_dir()
         self.ttl = ttl
         self.discarded = 0
+
+    def path_for(self, key: str, revision: str | None) -> Path:
+        return self._path(key, revision)
 
     def _path(self, key: str, revision: str | None) -> Path:
         name = _digest(f"{key}@{revision or 'main'}")

@@ -551,7 +551,9 @@ def _drift(graph: Graph, subject: str, rules: RuleSet) -> list[Finding]:
             if any(n.split("/", 1)[0].lower() in rule.licensor_orgs for n in between):
                 continue  # the licensor itself published a descendant under another licence
             seen.add(rid)
-            hub_ids = ", ".join(rule.identifiers.get("hub", ())) or rule.id
+            hub = rule.identifiers.get("hub", ())
+            names = rule.identifiers.get("license_name", ())
+            fix = f"license: {hub[0]}" if hub else (f"license: other, license_name: {names[0]}" if names else rule.id)
             stated = ", ".join(graph.nodes[subject].license.card) or "no licence"
             out.append(
                 Finding(
@@ -566,7 +568,7 @@ def _drift(graph: Graph, subject: str, rules: RuleSet) -> list[Finding]:
                     reason=(
                         f"licence drift: the card declares {stated}, but its ancestor {nid} "
                         f"(via {' -> '.join(path)}) is under the {rule.title}, which still binds this model; "
-                        f"declare it (license: {hub_ids})"
+                        f"declare it ({fix})"
                     ),
                     flag="license_drift",
                 )
@@ -746,10 +748,12 @@ def _check_plan(spec: PlanSpec, ctx: _Ctx) -> CheckResult:
         verdict, session = service.audit(plan, ctx.options.service, ctx.rules)
     except LicheckError as exc:
         res.error = str(exc)
+        on_student = bool(plan.student) and str(exc).startswith(f"{plan.student}:")
+        subject = plan.student if on_student and plan.student else plan.teacher
         res.findings.append(
             _located(
-                _tool(plan.teacher, "review", f"plan {spec.name!r}: {exc}", "root_unreadable"),
-                Location(path, spec.teacher_line or spec.line),
+                _tool(subject, "review", f"plan {spec.name!r}: {exc}", "root_unreadable"),
+                Location(path, (spec.student_line if on_student else spec.teacher_line) or spec.line),
             )
         )
         return res

@@ -72,7 +72,6 @@ rules_app = typer.Typer(no_args_is_help=True, help="Inspect, validate and test t
 app.add_typer(rules_app, name="rules")
 
 
-
 class Fmt(str, Enum):
     text = "text"
     json = "json"

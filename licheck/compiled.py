@@ -20,8 +20,11 @@ COMPILED_VERSION = 1
 
 def _fingerprint(directory: Path) -> str:
     h = hashlib.sha256(f"{__version__}:{COMPILED_VERSION}:{directory.resolve()}".encode())
-    entries = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in os.scandir(directory)
-                     if e.name.endswith((".yaml", ".json")) and e.is_file())
+    entries = sorted(
+        (e.name, e.stat().st_size, e.stat().st_mtime_ns)
+        for e in os.scandir(directory)
+        if e.name.endswith((".yaml", ".json")) and e.is_file()
+    )
     h.update(json.dumps(entries).encode())
     return h.hexdigest()[:32]
 
@@ -45,7 +48,8 @@ def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
 
         hub = directory / "hub-licenses.yaml"
         hub_data = yamlsafe.load(hub.read_text(encoding="utf-8")) if hub.exists() else {}
-        bundle["hub_map"] = {str(k): v for k, v in ((hub_data or {}).get("licenses") or {}).items() if isinstance(v, dict)}
+        licenses = (hub_data or {}).get("licenses") or {}
+        bundle["hub_map"] = {str(k): v for k, v in licenses.items() if isinstance(v, dict)}
         bundle["apis"] = yamlsafe.load((directory / "apis.yaml").read_text(encoding="utf-8"))
     return bundle
 

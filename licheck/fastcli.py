@@ -22,8 +22,13 @@ _VALUE_FLAGS = {
     "--max-depth": "max_depth",
     "--rules": "rules",
 }
-_BOOL_FLAGS = {"--internal": ("internal", True), "--offline": ("offline", True), "--refresh": ("refresh", True),
-               "--eu": ("eu", True), "--no-eu": ("eu", False)}
+_BOOL_FLAGS = {
+    "--internal": ("internal", True),
+    "--offline": ("offline", True),
+    "--refresh": ("refresh", True),
+    "--eu": ("eu", True),
+    "--no-eu": ("eu", False),
+}
 _CHOICES = {"use": {"commercial", "research", "non-commercial"}, "method": {"outputs", "logits", "weights"}}
 _INTS = {"mau", "monthly_revenue", "annual_revenue", "max_depth"}
 
@@ -73,6 +78,10 @@ def parse_audit(argv: list[str]) -> dict[str, object] | None:
     return out
 
 
+def _exit_for(verdict: str) -> int:
+    return {"permitted": 0, "conditional": 0, "forbidden": 1, "review": 3}[verdict]
+
+
 def run_audit(args: dict[str, object]) -> int:
     from pathlib import Path
 
@@ -103,11 +112,33 @@ def run_audit(args: dict[str, object]) -> int:
         revision=args.get("revision"),  # type: ignore[arg-type]
         rules_dirs=[Path(p) for p in args["rules"]],  # type: ignore[union-attr]
     )
+    from licheck import resultcache
+
+    key = resultcache.key_for(args)
     ruleset = load_rules(options.rules_dirs)
     verdict, session = service.audit(plan, options, ruleset)
     doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
     sys.stdout.write(report.dumps(doc) + "\n")
+    deps = resultcache.dependencies(session, verdict.graph)
+    if deps is not None:
+        resultcache.store(key, doc, deps)
     return VERDICT_EXIT[verdict.verdict]
+
+
+def cached_audit(args: dict[str, object]) -> int | None:
+    """Serve a stored result whose inputs are all unchanged (see resultcache); None when there is none."""
+    from licheck import resultcache
+
+    try:
+        doc = resultcache.load(resultcache.key_for(args))
+    except Exception:
+        return None
+    if doc is None:
+        return None
+    import json
+
+    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    return _exit_for(doc["verdict"])
 
 
 def main() -> None:
@@ -117,6 +148,10 @@ def main() -> None:
 
         full_cli()
         return
+    if not args.get("refresh"):
+        code = cached_audit(args)
+        if code is not None:
+            sys.exit(code)
     from licheck.cli_common import guarded
 
     sys.exit(guarded(lambda: run_audit(args)))

@@ -205,7 +205,7 @@ def load_policy(path: Path | None) -> Policy:
         data, line_of = _read_pyproject(text, shown)
     else:
         data, line_of = _read_yaml(text, shown)
-    return parse_policy(data, path, line_of)
+    return parse_policy(data, path, line_of, shown)
 
 
 LineOf = Callable[[list[Any]], "int | None"]
@@ -335,10 +335,11 @@ def _facts(raw: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf) -> Policy:
+def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str | None = None) -> Policy:
+    """Validate and build the policy; `shown` is how error messages name the file."""
     from licheck.ids import parse_subject
 
-    shown = str(path)
+    shown = shown or str(path)
     data = validate(data, shown, line_of)
     base = path.resolve().parent
     policy = Policy(path=path, base=base, strictness=data.get("strictness", "standard"))

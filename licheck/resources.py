@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 
-
 @lru_cache(maxsize=1)
 def rules_dir() -> Path:
     try:

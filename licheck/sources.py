@@ -26,6 +26,8 @@ class SourceStats:
     cache_hits: int = 0
     snapshot_hits: int = 0
     warnings: list[str] = field(default_factory=list)
+    # (key, revision, outcome) for every lookup: what a reused result depends on (see resultcache)
+    lookups: list[tuple[str, str | None, str]] = field(default_factory=list)
 
 
 class LayeredSource:
@@ -59,6 +61,19 @@ class LayeredSource:
         return rec
 
     def fetch(self, subject: Subject, revision: str | None = None) -> RepoRecord:
+        try:
+            rec = self._fetch(subject, revision)
+        except SourceError:
+            self._log(subject.id, revision, "error")
+            raise
+        self._log(subject.id, revision, rec.source)
+        return rec
+
+    def _log(self, key: str, revision: str | None, outcome: str) -> None:
+        with self._lock:
+            self.stats.lookups.append((key, revision, outcome))
+
+    def _fetch(self, subject: Subject, revision: str | None = None) -> RepoRecord:
         if self.cache is not None and not self.refresh:
             rec = self.cache.get(subject.id, revision, allow_stale=self.offline)
             if rec is not None:

@@ -33,7 +33,7 @@ def inline(text: Any) -> str:
 def code(text: Any) -> str:
     """An id as inline code (ids never contain backticks; anything that does is escaped as text instead)."""
     s = " ".join(str(text).split())
-    return f"`{s}`" if s and "`" not in s else inline(s)
+    return f"`{s.replace('|', chr(92) + '|')}`" if s and "`" not in s else inline(s)
 
 
 def link(url: Any, label: Any | None = None) -> str:
