@@ -71,7 +71,8 @@ def main() -> int:
         warm_requests = len([r for r in hub.requests if not r[1].startswith("/api/agent")])
     print(f"nodes: {nodes}; delay per request: {delay} s")
     print(
-        f"cold: {cold:.2f} s wall, {cold_requests} requests = {cold_requests / nodes:.2f} per node (target <= 2, <= 3 s)"
+        f"cold: {cold:.2f} s wall, {cold_requests} requests = {cold_requests / nodes:.2f} per node "
+        "(target <= 2, <= 3 s)"
     )
     print(f"warm: {warm:.2f} s wall, {warm_requests} requests (target 0)")
     print("reproduce: python benchmarks/bench_provenance.py --delay 0.2")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from licheck._struct import struct
 from functools import lru_cache
 
 from licheck import resources
+from licheck._struct import struct
 
 
 @struct(frozen=True)

@@ -7,11 +7,9 @@ and regular expressions without nested quantifiers (linear time on any input).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
+
 from licheck._struct import struct
-from typing import Any
-
-from typing import TYPE_CHECKING
-
 from licheck.ids import parent_subject
 from licheck.records import ProseEdge
 
@@ -85,7 +83,7 @@ def _looks_like_model_id(token: str) -> bool:
     return any(c.isdigit() or c.isupper() or c == "-" for c in name)
 
 
-def _targets(fragment: str, api: "ApiCatalogue | None", *, dataset_context: bool) -> list[tuple[str, str]]:
+def _targets(fragment: str, api: ApiCatalogue | None, *, dataset_context: bool) -> list[tuple[str, str]]:
     """(subject id, how it was named) for each Hub URL, org/name token or API product alias in a fragment."""
     found: list[tuple[str, str]] = []
     seen: set[str] = set()
@@ -116,7 +114,7 @@ def _clean_cell(cell: str) -> str:
 
 
 def extract_prose(
-    body: str, repo_id: str, *, api: "ApiCatalogue | None" = None, is_dataset: bool = False
+    body: str, repo_id: str, *, api: ApiCatalogue | None = None, is_dataset: bool = False
 ) -> list[ProseEdge]:
     """Explicit provenance statements in a card body. Weak evidence: every result quotes its sentence."""
     text = body[:MAX_PROSE_CHARS]

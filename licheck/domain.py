@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from licheck._struct import asdict, field, struct
 from typing import Any, Literal
+
+from licheck._struct import asdict, field, struct
 
 NodeKind = Literal["model", "dataset", "api", "missing"]
 Relation = Literal["finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by"]

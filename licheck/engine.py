@@ -8,8 +8,8 @@ data is never permissive: it yields `review` with the reason.
 from __future__ import annotations
 
 import re
-from licheck._struct import struct
 
+from licheck._struct import struct
 from licheck.domain import (
     VERDICT_RANK,
     WEIGHT_RELATIONS,

@@ -93,7 +93,7 @@ def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def parent_edges(rec: RepoRecord, api: "ApiCatalogue | None" = None) -> tuple[list[Edge], list[str]]:
+def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[Edge], list[str]]:
     """Edges from this record to its parents, and warnings about metadata that could not be used."""
     child = rec.key
     card = rec.card_data

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from licheck._struct import struct
 
+from licheck._struct import struct
 from licheck.errors import InvalidRepoId
 
 # The Hub's rule (huggingface_hub validate_repo_id): optional namespace, name of [\w.-]{1,96}, no '--' or '..'.

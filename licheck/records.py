@@ -6,9 +6,9 @@ care) where a record came from; it only reports it. Card prose is reduced to the
 
 from __future__ import annotations
 
-from licheck._struct import asdict, field, struct
 from typing import Any
 
+from licheck._struct import asdict, field, struct
 
 RECORD_VERSION = 1
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from licheck._struct import field, struct
 from pathlib import Path
 from typing import Any
 
 from licheck import resources
+from licheck._struct import field, struct
 from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from licheck._struct import field, struct
 from pathlib import Path
 from typing import Any
 
+from licheck._struct import field, struct
 from licheck.apis import load_catalogue
 from licheck.cache import RecordCache
 from licheck.domain import Graph, Plan, Verdict

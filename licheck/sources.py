@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING
-from licheck._struct import field, struct
 
+from licheck._struct import field, struct
 from licheck.cache import RecordCache
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
 from licheck.ids import Subject
@@ -33,7 +33,7 @@ class SourceStats:
 class LayeredSource:
     def __init__(
         self,
-        hub: "HubClient | None",
+        hub: HubClient | None,
         cache: RecordCache | None,
         snapshot: Snapshot | None = None,
         *,

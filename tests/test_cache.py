@@ -70,7 +70,8 @@ from licheck.records import RepoRecord
 cache = RecordCache(Path(sys.argv[1]))
 n = int(sys.argv[2])
 for i in range(200):
-    cache.put("org/shared", None, RepoRecord(id="org/shared", kind="model", card_data={"license": "mit", "n": n, "i": i}))
+    rec = RepoRecord(id="org/shared", kind="model", card_data={"license": "mit", "n": n, "i": i})
+    cache.put("org/shared", None, rec)
     got = cache.get("org/shared", None)
     assert got is None or got.card_data["license"] == "mit", got
 """
