@@ -114,6 +114,7 @@ class Auditor:
             )
         for ctx in contexts:
             findings += self._node_findings(plan, ctx, idents, student_families)
+        findings += self.drift_findings(graph, idents)
         for f in findings:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
@@ -138,6 +139,55 @@ class Auditor:
                         item["generic"] = "true"
                     obligations.append(item)
         return Verdict(verdict, findings, obligations, flags, graph, plan)
+
+    def drift_findings(self, graph: Graph, idents: dict[str, Identification]) -> list[Finding]:
+        """A node declaring terms that leave out a non-permissive ancestor licence from another licensor."""
+        by_child: dict[str, list] = {}
+        for e in graph.edges:
+            if e.relation in WEIGHT_RELATIONS:
+                by_child.setdefault(e.child, []).append(e)
+        out: list[Finding] = []
+        for nid, ident in idents.items():
+            declared = set(ident.rule_ids)
+            if not declared or nid not in graph.nodes:
+                continue
+            org = graph.nodes[nid].org
+            seen = {nid}
+            queue = [(nid, [nid])]
+            while queue:
+                cur, path = queue.pop(0)
+                for e in by_child.get(cur, []):
+                    if e.parent in seen:
+                        continue
+                    seen.add(e.parent)
+                    queue.append((e.parent, path + [e.parent]))
+                    anc = idents.get(e.parent)
+                    if anc is None:
+                        continue
+                    for rid in anc.rule_ids:
+                        rule = self.rules.get(rid)
+                        if rule is None or rule.permissive or rule.kind != "licence" or rid in declared:
+                            continue
+                        if org in rule.licensor_orgs:
+                            continue  # the licensor relicensing its own model is not drift
+                        out.append(
+                            Finding(
+                                rule=TOOL,
+                                clause=None,
+                                section=None,
+                                effect="info",
+                                node=nid,
+                                path=path + [e.parent],
+                                quote=None,
+                                url=None,
+                                flag="license_drift",
+                                reason=(
+                                    f"{nid} declares {', '.join(sorted(declared))} but inherits {rule.title} from "
+                                    f"{e.parent}; the ancestor's terms still apply"
+                                ),
+                            )
+                        )
+        return out
 
     # -- per node ---------------------------------------------------------------------------------------------
     def _families(self, student_ctx: dict[str, NodeContext], idents: dict[str, Identification]) -> dict[str, object]:

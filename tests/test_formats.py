@@ -528,6 +528,86 @@ def test_only_timestamps_depend_on_generation_time(fmt: str) -> None:
     assert "2031-01-01T00:00:00Z" in b
 
 
+def test_check_documents_with_waivers_and_policy_findings() -> None:
+    """`licheck check` documents: file locations, repository violations, policy findings and waivers."""
+    card = _synthetic_doc()
+    card.update(kind="card", path="models/teacher/README.md", line=1, subject="./models/teacher")
+    card["findings"].append(
+        {
+            "rule": "llama-3.1",
+            "clause": "license-drift",
+            "section": None,
+            "effect": "forbid",
+            "node": "acme/teacher",
+            "path": ["acme/teacher"],
+            "quote": None,
+            "url": "https://example.org/llama-3.1/LICENSE",
+            "reason": "licence drift: the card declares no licence, but an ancestor is under Llama 3.1",
+            "channel": None,
+            "flag": "license_drift",
+            "triggered_by": [],
+            "location": {"uri": "models/teacher/README.md", "line": 3},
+            "violation": True,
+        }
+    )
+    waived = dict(card["findings"][0], rule="policy", clause="deny-licence", effect="forbid", flag="policy_deny")
+    waived["waiver"] = {
+        "rule": "policy",
+        "clause": "deny-licence",
+        "subject": "acme/teacher",
+        "reason": "legal approved the pilot",
+        "approver": "Dana Counsel",
+        "ticket": "LEGAL-42",
+        "expires": "2031-06-30",
+    }
+    card["waived"] = [waived]
+    policy = _synthetic_doc()
+    policy.update(kind="policy", path="licheck.yaml", line=None, subject="licheck.yaml", root="licheck.yaml")
+    policy["query"]["teacher"] = "licheck.yaml"
+    policy["graph"] = {"nodes": [], "edges": []}
+    policy["findings"] = [
+        dict(
+            card["findings"][0],
+            rule="policy",
+            clause="waiver-expired",
+            node="licheck.yaml",
+            path=["licheck.yaml"],
+            flag="waiver_expired",
+            url=None,
+            reason="waiver for llama-3.1 license-drift expired on 2024-01-01",
+            location={"uri": "licheck.yaml", "line": 7},
+        )
+    ]
+    docs = [card, policy]
+    log = json.loads(formats.render("sarif", docs))
+    results = log["runs"][0]["results"]
+    by_rule = {r["ruleId"]: r for r in results}
+    assert set(by_rule) == {
+        "licheck/license_unresolvable",
+        "llama-3.1/license-drift",
+        "policy/deny-licence",
+        "policy/waiver-expired",
+    }
+    drift = by_rule["llama-3.1/license-drift"]["locations"][0]["physicalLocation"]
+    assert drift == {"artifactLocation": {"uri": "models/teacher/README.md"}, "region": {"startLine": 3}}
+    assert by_rule["policy/waiver-expired"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 7}
+    (suppression,) = by_rule["policy/deny-licence"]["suppressions"]
+    assert suppression["status"] == "accepted" and "Dana Counsel" in suppression["justification"]
+    assert all("suppressions" not in r for r in results if r["ruleId"] != "policy/deny-licence")
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["policy/waiver-expired"]["shortDescription"]["text"]
+    assert rules["llama-3.1/license-drift"]["helpUri"] == "https://example.org/llama-3.1/LICENSE"
+    md = formats.render("markdown", docs)
+    assert "### Waived findings" in md and "Dana Counsel" in md
+    assert "Checked card: `models/teacher/README.md` line 1" in md
+    assert "models/teacher/README.md line 3" in md and "repository or policy violation" in md
+    _validate_cyclonedx(formats.render("cyclonedx", docs))
+    elements, _ = _check_spdx(formats.render("spdx", docs))
+    assert [el["name"] for el in elements.values() if el["type"] == "ai_AIPackage"] == ["acme/teacher"]
+    subjects = [elements[el["subject"]]["type"] for el in elements.values() if el["type"] == "Annotation"]
+    assert subjects == ["ai_AIPackage", "SpdxDocument"]
+
+
 def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         formats.render("pdf", [_synthetic_doc()])

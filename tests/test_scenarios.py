@@ -37,6 +37,8 @@ def test_scenario(sc, hub_env, cli):
     # Every non-permitted verdict is explained by at least one finding with a quote or a reason.
     if want != "permitted":
         assert any(f["effect"] in ("forbid", "review", "obligation") for f in doc["findings"])
+    if "license_drift" in sc.get("expected_flags", []):
+        assert "license_drift" in doc["flags"]
     for f in doc["findings"]:
         if f["clause"]:
             assert f["quote"] and f["url"], f

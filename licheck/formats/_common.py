@@ -25,6 +25,8 @@ DISCLAIMER = "licheck reports what licence and terms texts say about a plan; it 
 WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
 # Findings that mean "this node's own licence could not be matched to a rule": its declared licence still governs.
 _UNRULED_FLAGS = frozenset({"license_needs_review", "license_unresolvable"})
+# Rule ids of findings about the data or the organisation's policy, not a licence (licheck.check adds "policy").
+NON_LICENCE_RULES = frozenset({"licheck", "policy"})
 # Timestamp fields of an audit document; everything else is content.
 _TIMESTAMP_KEYS = frozenset({"generated_at"})
 
@@ -333,7 +335,7 @@ def concluded_licences(doc: Doc, node_id: str) -> list[str]:
     for f in doc.get("findings") or []:
         nid = str(f.get("node"))
         rid = str(f.get("rule") or "")
-        if rid == "licheck":
+        if rid in NON_LICENCE_RULES:
             if f.get("flag") in _UNRULED_FLAGS:
                 for lid in declared_licences(nodes.get(nid)):
                     if lid not in per_node.setdefault(nid, []):
@@ -408,6 +410,24 @@ def drift_note(node_id: str, declared: list[str], concluded: list[str]) -> str:
 
 
 # -- text ---------------------------------------------------------------------------------------------------
+def audit_label(doc: Doc) -> str:
+    """The plan in one sentence, prefixed by the checked file for `licheck check` results."""
+    sentence = plan_sentence(doc.get("query") or {})
+    path = doc.get("path")
+    if isinstance(path, str) and path:
+        line = doc.get("line")
+        where = f"{path}:{line}" if isinstance(line, int) and not isinstance(line, bool) else path
+        return f"{doc.get('kind') or 'check'} {where}: {sentence}"
+    return sentence
+
+
+def waiver_text(w: dict[str, Any]) -> str:
+    """Who accepted a finding, why and until when (a waiver of `licheck check`)."""
+    return f"waived until {w.get('expires')} by {w.get('approver')} (ticket {w.get('ticket')}): {w.get('reason')}" + (
+        f" ({w['note']})" if w.get("note") else ""
+    )
+
+
 def plan_sentence(q: dict[str, Any]) -> str:
     student = q.get("student")
     return (

@@ -118,8 +118,7 @@ def _considerations(docs: list[c.Doc], node_id: str) -> list[str]:
     for d in docs:
         if (d.get("root") or (d.get("query") or {}).get("teacher")) != node_id:
             continue
-        q = d.get("query") or {}
-        lines.append(f"licheck verdict {str(d.get('verdict')).upper()}: {c.plan_sentence(q)}. {c.DISCLAIMER}")
+        lines.append(f"licheck verdict {str(d.get('verdict')).upper()}: {c.audit_label(d)}. {c.DISCLAIMER}")
         for o in d.get("obligations") or []:
             lines.append(f"Obligation ({o.get('rule')} {o.get('clause')}): {o.get('text')}")
         for f in c.sorted_findings(d):
@@ -160,7 +159,7 @@ def render(docs: list[c.Doc]) -> str:
         props = _properties(nid, node, node_roles.get(nid, []))
         for d in docs:
             if (d.get("root") or (d.get("query") or {}).get("teacher")) == nid:
-                verdict = f"{d.get('verdict')}: {c.plan_sentence(d.get('query') or {})}"
+                verdict = f"{d.get('verdict')}: {c.audit_label(d)}"
                 props.append({"name": "licheck:verdict", "value": verdict})
         declared = c.declared_licences(node)
         if concluded.get(nid) and not c.same_licences(declared, concluded[nid]):
@@ -202,8 +201,7 @@ def render(docs: list[c.Doc]) -> str:
     first = docs[0] if docs else {}
     meta_props = [{"name": "licheck:disclaimer", "value": c.DISCLAIMER}]
     for d in docs:
-        q = d.get("query") or {}
-        meta_props.append({"name": "licheck:verdict", "value": f"{d.get('verdict')}: {c.plan_sentence(q)}"})
+        meta_props.append({"name": "licheck:verdict", "value": f"{d.get('verdict')}: {c.audit_label(d)}"})
     for key, name in (("rules_version", "licheck:rules-version"), ("schema_version", "licheck:audit-schema-version")):
         if first.get(key):
             meta_props.append({"name": name, "value": str(first[key])})

@@ -137,6 +137,8 @@ def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node]) -> list[str]:
         bits.append(f"flag {code(f['flag'])}")
     if f.get("triggered_by"):
         bits.append("plan facts: " + inline(", ".join(str(t) for t in f["triggered_by"])))
+    if f.get("violation"):
+        bits.append("repository or policy violation")
     if bits:
         out.append("- **Context:** " + "; ".join(bits))
     uri, line = c.finding_location(f, nodes)
@@ -151,6 +153,8 @@ def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node]) -> list[str]:
     if quote:
         out.append("")
         out += ["> " + inline(part) for part in str(quote).splitlines() if part.strip()]
+    if isinstance(f.get("waiver"), dict):
+        out.append(f"- **Waiver:** {inline(c.waiver_text(f['waiver']))}")
     out.append("")
     return out
 
@@ -208,7 +212,12 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
     verdict = str(doc.get("verdict"))
     student = q.get("student")
     title = f"{code(q.get('teacher') or doc.get('root'))} → " + (code(student) if student else "student from scratch")
-    out = [f"## {title_prefix}{title}", "", "### Plan", ""]
+    out = [f"## {title_prefix}{title}", ""]
+    if isinstance(doc.get("path"), str) and doc["path"]:
+        line = doc.get("line")
+        where = code(doc["path"]) + (f" line {line}" if isinstance(line, int) and not isinstance(line, bool) else "")
+        out += [f"Checked {inline(doc.get('kind') or 'file')}: {where}", ""]
+    out += ["### Plan", ""]
     out += _plan(q, doc)
     out += [
         "",
@@ -235,6 +244,11 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
         out += ["No findings.", ""]
     for i, f in enumerate(findings, 1):
         out += _finding(i, f, nodes)
+    waived = list(doc.get("waived") or [])
+    if waived:
+        out += ["### Waived findings", "", "Accepted exceptions, listed so that nothing is hidden.", ""]
+        for i, f in enumerate(waived, 1):
+            out += _finding(i, f, nodes)
     out += ["### Provenance", ""]
     out += mermaid(doc)
     edges = (doc.get("graph") or {}).get("edges") or []

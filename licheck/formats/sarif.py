@@ -22,12 +22,16 @@ def _rule(f: c.Finding) -> dict[str, Any]:
     """A reportingDescriptor for one licheck rule + clause (or one kind of licheck data finding)."""
     rid = c.rule_id(f)
     rule_name = str(f.get("rule") or "licheck")
-    if f.get("clause"):
-        meta = c.rule_meta().get(rule_name)
+    meta = c.rule_meta().get(rule_name)
+    if f.get("clause") and (meta or rule_name not in c.NON_LICENCE_RULES):
         title = meta.title if meta else rule_name
         section = f" section {f['section']}" if f.get("section") else ""
         short = f"{title}{section} ({f['clause']})"
         full = str(f.get("quote") or f.get("reason") or short)
+    elif f.get("clause"):  # a repository or policy finding of `licheck check`
+        flag = str(f.get("flag") or "")
+        short = c.TOOL_FLAGS.get(flag) or f"licheck {rule_name}: {str(f['clause']).replace('-', ' ')}"
+        full = short
     else:
         flag = str(f.get("flag") or "finding")
         short = c.TOOL_FLAGS.get(flag, f"licheck: {flag.replace('_', ' ')}")
@@ -41,7 +45,7 @@ def _rule(f: c.Finding) -> dict[str, Any]:
     if isinstance(url, str) and url.startswith(("http://", "https://")):
         out["helpUri"] = url
         out["help"] = {"text": f"{full}\n\nSource: {url}", "markdown": _help_markdown(full, url)}
-    tags = ["licence"] if f.get("clause") else ["licheck", "provenance-data"]
+    tags = ["licheck", rule_name] if rule_name in c.NON_LICENCE_RULES else ["licence"]
     if f.get("flag"):
         tags.append(str(f["flag"]))
     out["properties"] = {"tags": tags, "rule": rule_name}
@@ -78,9 +82,13 @@ def _result(f: c.Finding, doc: c.Doc, rule_index: int, nodes: dict[str, c.Node])
             props[key] = f[key]
     if f.get("triggered_by"):
         props["triggeredBy"] = list(f["triggered_by"])
+    if f.get("violation"):
+        props["violation"] = True
+    if doc.get("path"):
+        props["checkedFile"] = doc["path"]
     if f.get("quote"):
         props["quote"] = f["quote"]
-    return {
+    out: dict[str, Any] = {
         "ruleId": c.rule_id(f),
         "ruleIndex": rule_index,
         "level": LEVELS[str(f.get("effect"))],
@@ -96,6 +104,11 @@ def _result(f: c.Finding, doc: c.Doc, rule_index: int, nodes: dict[str, c.Node])
         "partialFingerprints": {FINGERPRINT_KEY: c.fingerprint(f)},
         "properties": props,
     }
+    waiver = f.get("waiver")
+    if isinstance(waiver, dict):
+        # Waived, never hidden: SARIF consumers show it as an accepted (dismissed) alert with the justification.
+        out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": c.waiver_text(waiver)}]
+    return out
 
 
 def render(docs: list[c.Doc]) -> str:
@@ -107,7 +120,7 @@ def render(docs: list[c.Doc]) -> str:
     audits: list[dict[str, Any]] = []
     for doc in docs:
         nodes = c.merged_nodes([doc])
-        for f in doc.get("findings") or []:
+        for f in list(doc.get("findings") or []) + list(doc.get("waived") or []):
             if f.get("effect") not in LEVELS:
                 continue
             rid = c.rule_id(f)
@@ -136,7 +149,7 @@ def render(docs: list[c.Doc]) -> str:
             {
                 "teacher": q.get("teacher"),
                 "student": q.get("student"),
-                "plan": c.plan_sentence(q),
+                "plan": c.audit_label(doc),
                 "verdict": doc.get("verdict"),
                 "obligations": [o.get("text") for o in doc.get("obligations") or []],
                 "rulesVersion": doc.get("rules_version"),

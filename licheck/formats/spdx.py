@@ -118,7 +118,7 @@ def _package(g: _Graph, nid: str, node: c.Node | None, orgs: dict[str, str]) -> 
 
 def _verdict_statement(d: c.Doc) -> str:
     q = d.get("query") or {}
-    parts = [f"licheck verdict {str(d.get('verdict')).upper()}: {c.plan_sentence(q)}."]
+    parts = [f"licheck verdict {str(d.get('verdict')).upper()}: {c.audit_label(d)}."]
     facts = c.licensee_facts(q)
     if facts:
         parts.append("Licensee: " + ", ".join(facts) + ".")
@@ -209,13 +209,12 @@ def render(docs: list[c.Doc]) -> str:
                 c.drift_note(nid, declared, concluded) if differs else None,
             )
 
+    doc_id = g.id("document", digest, "licheck")
     roots: list[str] = []
     for d in docs:
         q = d.get("query") or {}
         teacher = str(d.get("root") or q.get("teacher"))
-        if teacher not in packages:
-            continue
-        if packages[teacher] not in roots:
+        if teacher in packages and packages[teacher] not in roots:
             roots.append(packages[teacher])
         g.add(
             {
@@ -223,12 +222,12 @@ def render(docs: list[c.Doc]) -> str:
                 "spdxId": g.id("verdict", c.content_digest([d]), "review"),
                 "creationInfo": CREATION,
                 "annotationType": "review",
-                "subject": packages[teacher],
+                # A check of a policy file has no package: its verdict is about the whole document.
+                "subject": packages.get(teacher, doc_id),
                 "statement": _verdict_statement(d),
             }
         )
 
-    doc_id = g.id("document", digest, "licheck")
     teachers = ", ".join(dict.fromkeys(str((d.get("query") or {}).get("teacher")) for d in docs))
     document = {
         "type": "SpdxDocument",

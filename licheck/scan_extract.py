@@ -1,0 +1,446 @@
+"""Record -> facts for `licheck scan`: what evidence.py derives from a record, without ModelNode/Edge objects.
+
+Why a second extractor: `evidence.parent_edges` costs ~35 us per record (Evidence objects, one regex per sibling)
+and `node_from_record` another ~5 us; at 2M records that alone is over a minute. The functions here mirror
+`license_info`, `_file_relation` and `parent_edges` step by step for model records read from a dump (no card
+prose, no file contents), and tests/test_scan.py checks them against the originals on the real records, on
+generated ones and on hypothesis-generated cards. Dataset records are rare in a model dump and go through
+`evidence.parent_edges` itself. Parsing works on a byte range of a JSON Lines file so that it can run in a
+worker process; everything a worker returns is plain lists, arrays and bytes (cheap to pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from typing import Any
+
+from licheck.evidence import _MAX_PARENTS, _VALID_RELATIONS, _file_relation, as_str_list
+from licheck.ids import parent_subject
+from licheck.records import RepoRecord, trim_card
+
+RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
+REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
+KIND_MODEL, KIND_DATASET = 0, 1
+# Substrings every sibling name matching `_file_relation` must contain (lower-cased): a cheap exact pre-filter.
+_FILE_HINTS = (
+    "adapter_config.json",
+    "mergekit_config.yml",
+    ".gguf",
+    ".ggml",
+    "ggml-",
+    "quantize_config.json",
+    "quant_config.json",
+    "measurement.json",
+    ".exl2",
+    "awq",
+    "gptq",
+)
+_MAX_TAGS = 1000  # HubClient keeps the first 1000 tags and 5000 sibling names
+_MAX_SIBLINGS = 5000
+LicKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
+
+
+class DumpError(ValueError):
+    """A line of the dump is not a usable record (reported in the summary, never fatal)."""
+
+
+def hub_fields(d: Any) -> tuple[str, str, str, dict[str, Any], list[str], list[str], str | None, Any]:
+    """(id, key, kind, trimmed card, tags, sibling names, pipeline_tag, raw gated) of one dump record.
+
+    Accepts the Hub API shape (`id`, `cardData`, `tags`, `siblings` [{"rfilename"}], `pipeline_tag`) and the
+    compact shape of ../shared/data/hub-scrape-2025-04.jsonl (`repo_id`, `card_data`, `hub_tags`, `file_evidence`).
+    A dataset is marked by `repoType`/`repo_type`/`type` == "dataset" or an id starting with `datasets/`.
+    """
+    if not isinstance(d, dict):
+        raise DumpError("not a JSON object")
+    rid = d.get("id")
+    if rid is None:
+        rid = d.get("repo_id", d.get("modelId"))
+    if not isinstance(rid, str) or not rid:
+        raise DumpError("record without a string id")
+    kind = "model"
+    rtype = d.get("repoType") or d.get("repo_type") or d.get("type")
+    if rtype == "dataset":
+        kind = "dataset"
+    if rid.startswith("datasets/"):
+        kind, rid = "dataset", rid[len("datasets/") :]
+    card = d.get("cardData") if "cardData" in d else d.get("card_data")
+    card = trim_card(card)
+    tags_raw = d.get("tags") if "tags" in d else d.get("hub_tags")
+    tags = [t for t in tags_raw if isinstance(t, str)][:_MAX_TAGS] if isinstance(tags_raw, list) else []
+    sib_raw = d.get("siblings") if "siblings" in d else d.get("file_evidence")
+    siblings: list[str] = []
+    if isinstance(sib_raw, list):
+        for s in sib_raw:
+            name = s.get("rfilename") if isinstance(s, dict) else s
+            if isinstance(name, str):
+                siblings.append(name)
+        siblings = siblings[:_MAX_SIBLINGS]
+    pipeline = d.get("pipeline_tag")
+    key = ("datasets/" + rid) if kind == "dataset" else rid
+    return rid, key, kind, card, tags, siblings, pipeline if isinstance(pipeline, str) else None, d.get("gated")
+
+
+def record_from_hub(d: Any) -> RepoRecord:
+    """The RepoRecord the Hub client would have built from this API answer (no README: no prose)."""
+    rid, _key, kind, card, tags, siblings, pipeline, gated = hub_fields(d)
+    sha = d.get("sha")
+    last = d.get("lastModified", d.get("last_modified"))
+    return RepoRecord(
+        id=rid,
+        kind=kind,
+        sha=sha if isinstance(sha, str) else None,
+        last_modified=last if isinstance(last, str) else None,
+        gated=gated if isinstance(gated, (bool, str)) and gated else False,
+        card_data=card,
+        tags=tags,
+        siblings=siblings,
+        pipeline_tag=pipeline,
+        source="dump",
+    )
+
+
+# -- the facts ---------------------------------------------------------------------------------------------------
+def license_key(card: dict[str, Any], tags: list[str]) -> LicKey:
+    """evidence.license_info as a hashable tuple (card values, name, link, tag values, gate heading)."""
+    raw = card.get("license")
+    if isinstance(raw, str):
+        vals = [raw.strip()]
+    elif isinstance(raw, list):
+        vals = [v.strip() for v in raw if isinstance(v, str)]
+    elif raw is not None:
+        vals = [f"<unreadable {type(raw).__name__}>"]
+    else:
+        vals = []
+    name = card.get("license_name")
+    link = card.get("license_link")
+    gate = card.get("extra_gated_prompt")
+    return (
+        tuple(v for v in vals if v),
+        name.strip() if isinstance(name, str) and name.strip() else None,
+        link.strip() if isinstance(link, str) and link.strip() else None,
+        tuple(t.split(":", 1)[1] for t in tags if t.startswith("license:")),
+        gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
+    )
+
+
+def file_relation(siblings: list[str]) -> str | None:
+    """The relation `_file_relation` reads from sibling names; the real function runs only on a hint."""
+    if not siblings:
+        return None
+    joined = "\n".join(siblings).lower()
+    for hint in _FILE_HINTS:
+        if hint in joined:
+            found = _file_relation(siblings)
+            return found[0] if found else None
+    return None
+
+
+class Extractor:
+    """Parent edges of model records exactly as evidence.parent_edges orders and labels them (ids and relations).
+
+    Holds memos of `parent_subject` (the same popular base ids recur millions of times); they are cleared when
+    they grow past `memo_limit` so that a worker's memory stays flat.
+    """
+
+    def __init__(self, api: Any, memo_limit: int = 200_000) -> None:
+        self.api = api
+        self.lookup = api.is_product if api is not None else None
+        self._subj: dict[str, str | None] = {}
+        self._ds: dict[str, str | None] = {}
+        self.memo_limit = memo_limit
+
+    def subject(self, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        got = self._subj.get(value, 0)
+        if got == 0:
+            if len(self._subj) > self.memo_limit:
+                self._subj.clear()
+            subj = parent_subject(value, api_lookup=self.lookup)
+            got = self._subj[value] = subj.id if subj is not None else None
+        return got  # type: ignore[return-value]
+
+    def dataset_subject(self, value: str) -> str | None:
+        got = self._ds.get(value, 0)
+        if got == 0:
+            if len(self._ds) > self.memo_limit:
+                self._ds.clear()
+            subj = parent_subject(value, dataset=True)
+            got = self._ds[value] = subj.id if subj is not None else None
+        return got  # type: ignore[return-value]
+
+    def model_edges(self, key: str, card: dict[str, Any], tags: list[str], siblings: list[str]) -> list[tuple[str, str]]:
+        """(parent id, relation) in parent_edges order, for a model record without prose or file contents."""
+        declared = card.get("base_model_relation")
+        declared_rel = None
+        if isinstance(declared, str):
+            low = declared.strip().lower()
+            declared_rel = low if low in _VALID_RELATIONS else None
+        raw_bases = card.get("base_model")
+        base_values = raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
+        if len(base_values) > _MAX_PARENTS:
+            base_values = base_values[:_MAX_PARENTS]
+        card_parents: list[str] = []
+        invalid: list[str] = []
+        for v in base_values:
+            sid = self.subject(v)
+            if sid is None:
+                invalid.append(str(v)[:100] if not isinstance(v, str) else v[:100])
+            elif sid != key and sid not in card_parents:
+                card_parents.append(sid)
+        tag_rel: dict[str, str] = {}
+        tag_parents: list[str] = []
+        dataset_tags: list[str] = []
+        for t in tags:
+            if t.startswith("base_model:"):
+                parts = t.split(":")
+                if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
+                    rel, pid = parts[1], parts[2]
+                elif len(parts) == 2:
+                    rel, pid = "", parts[1]
+                else:
+                    continue
+                sid = self.subject(pid)
+                if sid is None or sid == key:
+                    continue
+                if rel:
+                    tag_rel.setdefault(sid, rel)
+                if sid not in tag_parents:
+                    tag_parents.append(sid)
+            elif t.startswith("dataset:"):
+                dataset_tags.append(t.split(":", 1)[1])
+        frel = file_relation(siblings) if not declared_rel else None
+        out: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        n_card = len(card_parents)
+        for pid in card_parents + tag_parents:
+            if pid in seen:
+                continue
+            seen.add(pid)
+            if declared_rel:
+                rel = declared_rel
+            elif frel:
+                rel = frel
+            elif n_card >= 2 and pid in card_parents:
+                rel = "merge"
+            else:
+                rel = tag_rel.get(pid, "finetune")
+            out.append((pid, rel))
+        for bad in invalid:
+            out.append(("invalid:" + bad, declared_rel or "finetune"))
+        ds_values = as_str_list(card.get("datasets")) + dataset_tags
+        if ds_values:
+            ds_seen: set[str] = set()
+            for value in ds_values[:_MAX_PARENTS]:
+                sid = self.dataset_subject(value)
+                if sid is None or sid == key or sid in ds_seen:
+                    continue
+                ds_seen.add(sid)
+                out.append((sid, "trained_on"))
+        return out
+
+
+def statements_key(rules: Any, low_id: str) -> tuple[str, ...]:
+    """The rule ids RuleSet.identify binds to this repo id (its only use of the id)."""
+    found = list(rules.by_model.get(low_id, ()))
+    if rules.model_patterns:
+        import fnmatch
+
+        found += [rid for pat, rid in rules.model_patterns if fnmatch.fnmatchcase(low_id, pat) and rid not in found]
+    return tuple(found)
+
+
+class _NodeView:
+    """What engine.multimodal reads of a ModelNode (id, tags, pipeline_tag), without building one."""
+
+    __slots__ = ("id", "tags", "pipeline_tag")
+
+    def __init__(self, node_id: str, tags: list[str], pipeline_tag: str | None) -> None:
+        self.id = node_id
+        self.tags = tags
+        self.pipeline_tag = pipeline_tag
+
+
+class Facts:
+    """Per-process context of the parser: rules, API catalogue, memos of identification by licence key."""
+
+    def __init__(self, rules: Any, api: Any) -> None:
+        from licheck.engine import multimodal
+
+        self.rules = rules
+        self.api = api
+        self.extractor = Extractor(api)
+        self.multimodal = multimodal
+        self._needs_mm: dict[tuple[LicKey, tuple[str, ...]], bool] = {}
+        self._mm_rules = {
+            rid for rid, r in rules.rules.items() if any(k == "multimodal" for c in r.clauses for k, _ in c.when)
+        }
+
+    def needs_multimodal(self, key: str, lic: LicKey, stmts: tuple[str, ...]) -> bool:
+        """Whether any rule identified for this licence has a `multimodal` condition (else the flag is unused).
+
+        `key` is any repo id whose statements are `stmts` (the memo is per licence key and statements)."""
+        k = (lic, stmts)
+        got = self._needs_mm.get(k)
+        if got is None:
+            ident = identify(self.rules, key, lic)
+            got = self._needs_mm[k] = bool(self._mm_rules & set(ident.rule_ids + ident.statements))
+        return got
+
+    def record(self, d: Any) -> tuple[str, int, tuple[Any, ...], list[tuple[str, str]]]:
+        """(key, kind code, label tuple, edges) of one raw record: the label is everything per-node the verdict uses."""
+        rid, key, kind, card, tags, siblings, pipeline, _gated = hub_fields(d)
+        lic = license_key(card, tags)
+        stmts = statements_key(self.rules, key.lower())
+        mm = None
+        if self.needs_multimodal(key, lic, stmts):
+            pipe = pipeline or (card.get("pipeline_tag") if isinstance(card.get("pipeline_tag"), str) else None)
+            mm = self.multimodal(_NodeView(key, tags[:200], pipe))
+        if kind == "model":
+            return key, KIND_MODEL, (KIND_MODEL, lic, stmts, mm, False), self.extractor.model_edges(
+                key, card, tags, siblings
+            )
+        from licheck.cardparse import machine_generated
+        from licheck.evidence import parent_edges
+
+        rec = record_from_hub(d)
+        edges, _ = parent_edges(rec, self.api)
+        pairs = [(e.parent, e.relation) for e in edges]
+        generated = any(r == "generated_by" for _, r in pairs)
+        unnamed = machine_generated(card, tags + as_str_list(card.get("tags"))) and not generated
+        return key, KIND_DATASET, (KIND_DATASET, lic, stmts, mm, unnamed), pairs
+
+
+def license_info_of(lic: LicKey) -> Any:
+    from licheck.domain import LicenseInfo
+
+    return LicenseInfo(
+        card=list(lic[0]), license_name=lic[1], license_link=lic[2], tags=list(lic[3]), gated_prompt_head=lic[4]
+    )
+
+
+def identify(rules: Any, node_id: str, lic: LicKey) -> Any:
+    """RuleSet.identify on a node with this id and licence key (the id only feeds the repo-bound statements)."""
+    from licheck.domain import ModelNode
+
+    return rules.identify(ModelNode(id=node_id, kind="model", license=license_info_of(lic)))
+
+
+# -- chunks of a JSON Lines file (worker side) ----------------------------------------------------------------------
+class Chunk:
+    """One byte range of the dump, parsed: parallel arrays, flat parent lists and a local label table."""
+
+    __slots__ = ("keys", "kinds", "labels", "label_table", "offsets", "nparents", "pids", "rels", "errors", "n_errors")
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+        self.kinds = bytearray()
+        self.labels = array("i")
+        self.label_table: list[tuple[Any, ...]] = []
+        self.offsets = array("q")
+        self.nparents = array("i")
+        self.pids: list[str] = []
+        self.rels = bytearray()
+        self.errors: list[tuple[int, str]] = []
+        self.n_errors = 0
+
+
+_FACTS: Facts | None = None
+
+
+def set_worker_facts(facts: Facts) -> None:
+    """Installed before the worker pool forks, so workers inherit the loaded rules instead of re-reading them."""
+    global _FACTS
+    _FACTS = facts
+
+
+def parse_range(args: tuple[str, int, int]) -> Chunk:
+    """Parse the complete lines of [start, end) of a JSON Lines file (start and end fall on line starts)."""
+    path, start, end = args
+    assert _FACTS is not None
+    facts = _FACTS
+    out = Chunk()
+    local: dict[tuple[Any, ...], int] = {}
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(end - start)
+    pos = 0
+    n = len(data)
+    loads = json.loads
+    rel_code = REL_CODE
+    while pos < n:
+        nl = data.find(b"\n", pos)
+        if nl < 0:
+            nl = n
+        line = data[pos:nl]
+        off = start + pos
+        pos = nl + 1
+        if not line.strip():
+            continue
+        try:
+            key, kind, label, edges = facts.record(loads(line))
+        except (ValueError, DumpError, RecursionError) as exc:
+            out.n_errors += 1
+            if len(out.errors) < 20:
+                out.errors.append((off, f"{type(exc).__name__}: {str(exc)[:120]}"))
+            continue
+        lid = local.get(label)
+        if lid is None:
+            lid = local[label] = len(out.label_table)
+            out.label_table.append(label)
+        out.keys.append(key)
+        out.kinds.append(kind)
+        out.labels.append(lid)
+        out.offsets.append(off)
+        out.nparents.append(len(edges))
+        for pid, rel in edges:
+            out.pids.append(pid)
+            out.rels.append(rel_code.get(rel, 0))
+    return out
+
+
+def parse_records(records: list[Any], facts: Facts, base: int = 0) -> Chunk:
+    """The same as parse_range for records already in memory (Parquet batches, tests, evaluate_batch callers)."""
+    out = Chunk()
+    local: dict[tuple[Any, ...], int] = {}
+    for i, d in enumerate(records):
+        try:
+            key, kind, label, edges = facts.record(d)
+        except (ValueError, DumpError, RecursionError) as exc:
+            out.n_errors += 1
+            if len(out.errors) < 20:
+                out.errors.append((base + i, f"{type(exc).__name__}: {str(exc)[:120]}"))
+            continue
+        lid = local.get(label)
+        if lid is None:
+            lid = local[label] = len(out.label_table)
+            out.label_table.append(label)
+        out.keys.append(key)
+        out.kinds.append(kind)
+        out.labels.append(lid)
+        out.offsets.append(base + i)
+        out.nparents.append(len(edges))
+        for pid, rel in edges:
+            out.pids.append(pid)
+            out.rels.append(REL_CODE.get(rel, 0))
+    return out
+
+
+def split_ranges(path: str, size: int, target: int = 16 * 1024 * 1024) -> list[tuple[str, int, int]]:
+    """Byte ranges of about `target` bytes that start and end on line boundaries."""
+    bounds = [0]
+    with open(path, "rb") as fh:
+        pos = target
+        while pos < size:
+            fh.seek(pos)
+            fh.readline()
+            nxt = fh.tell()
+            if nxt >= size:
+                break
+            if nxt > bounds[-1]:
+                bounds.append(nxt)
+            pos = nxt + target
+    bounds.append(size)
+    return [(path, a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
