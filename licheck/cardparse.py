@@ -179,6 +179,19 @@ def extract_prose(
     return out
 
 
+_LICENCE_LINE_RE = re.compile(r"^[\W_]{0,6}licen[cs]e[\W_]{0,4}[:\uff1a]\s*\**\s*([A-Za-z0-9][A-Za-z0-9.+_-]{1,60})", re.I)
+
+
+def licence_mentions(body: str) -> list[str]:
+    """Licence ids stated on a line of the card body ("License: qwen-research"): weak evidence."""
+    found: list[str] = []
+    for line in body[:MAX_PROSE_CHARS].splitlines():
+        m = _LICENCE_LINE_RE.match(line[:300])
+        if m and m.group(1).lower() not in found and m.group(1).lower() not in ("the", "this", "see", "a", "an"):
+            found.append(m.group(1).lower())
+    return found[:5]
+
+
 def machine_generated(card: dict[str, Any], tags: list[str]) -> bool:
     """A dataset card that says its data was written by a model."""
     creators = card.get("annotations_creators")

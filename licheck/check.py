@@ -369,7 +369,7 @@ def _unique(paths: list[Path]) -> list[Path]:
 # -- model cards ----------------------------------------------------------------------------------------------------
 @dataclass
 class _Card:
-    """What the check needs from one README.md: front matter, where its keys are, and the folder's files."""
+    """What the check needs from one README.md: its text, front matter, and where the front matter's keys are."""
 
     readme: Path
     text: str
@@ -394,7 +394,7 @@ class _Card:
 
 
 def _read_card(readme: Path) -> tuple[_Card | None, str | None]:
-    """(card, None), (None, None) when the README is not a model card, or (None, problem) when it is unreadable."""
+    """(card, None); (None, None) when the README is no model card; (card or None, problem) when it is unreadable."""
     from licheck import yamlsafe
     from licheck.cardparse import split_card
 
@@ -481,11 +481,11 @@ def _check_card(readme: Path, ctx: _Ctx) -> CheckResult | None:
     res.detail = f"{_model_name(card, folder)} ({_declared(graph.nodes[subject])})"
     # The card's own licence binds its recipients, not its author: keep only the tool findings about the card.
     findings = [f for f in verdict.findings if f.node != subject or f.rule == TOOL]
-    license_line = card.key_line("license") or card.key_line("license_name") or 1
+    license_line = card.key_line("license") or card.key_line("license_name")
     base_line = card.key_line("base_model")
     for f in findings:
         if f.node == subject:
-            line = license_line
+            line = license_line or 1
         else:
             via = f.path[1] if len(f.path) > 1 else f.node
             line = card.line_mentioning(via) or base_line or 1
@@ -816,19 +816,19 @@ def scan_source(text: str, path: Path) -> list[CodeRef]:
         if arg is None and positional and node.args:
             arg = node.args[0]
         names: list[str] = []
-        value = None
+        model_id: str | None = None
         if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-            value = arg.value
+            model_id = arg.value
         elif isinstance(arg, ast.Name):
-            value = constants.get(arg.id)
+            model_id = constants.get(arg.id)
             names.append(arg.id)
-        if not value:
+        if not model_id:
             continue
         dataset = any(
             k.arg == "repo_type" and isinstance(k.value, ast.Constant) and k.value.value == "dataset"
             for k in node.keywords
         )
-        subj = parent_subject(value, dataset=dataset)
+        subj = parent_subject(model_id, dataset=dataset)
         if subj is None or subj.kind == "api":
             continue
         names += _names_around(node, parents)

@@ -39,7 +39,9 @@ def check(
         False, "--scan-code", help="Also report Hub models loaded in Python code (from_pretrained, hf_hub_download...)."
     ),
     policy: Optional[Path] = typer.Option(
-        None, "--policy", help="Policy file (default: licheck.yaml or [tool.licheck] in pyproject.toml, found upwards)."
+        None,
+        "--policy",
+        help="Policy file (default: licheck.yaml, else \\[tool.licheck] in pyproject.toml, searched upwards).",
     ),
     rules: Optional[list[Path]] = typer.Option(None, "--rules", help="Extra rule folder (repeatable)."),
     refresh: bool = REFRESH,

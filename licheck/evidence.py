@@ -53,6 +53,7 @@ def license_info(rec: RepoRecord) -> LicenseInfo:
         license_link=link.strip() if isinstance(link, str) and link.strip() else None,
         tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
         gated_prompt_head=gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
+        prose=list(rec.prose_licenses),
     )
 
 

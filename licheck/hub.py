@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from licheck.apis import ApiCatalogue
-from licheck.cardparse import extract_prose, split_card
+from licheck.cardparse import extract_prose, licence_mentions, split_card
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
 from licheck.ids import Subject
 from licheck.records import RepoRecord, trim_card
@@ -197,6 +197,7 @@ class HubClient:
             if not rec.card_data and parsed.data:
                 rec.card_data = trim_card(parsed.data)
             rec.card_warning = parsed.warning if text else None
+            rec.prose_licenses = licence_mentions(parsed.body)
             rec.prose = extract_prose(
                 parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset"
             )

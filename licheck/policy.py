@@ -371,7 +371,10 @@ def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str |
                 parse_subject(value)
             except LicheckError as exc:
                 raise PolicyError(f"plans/{i}/{key}: {exc}", path=shown, line=line_of(["plans", i, key])) from None
-        plan = policy.make_plan(_local_ref(raw["teacher"], base), _local_ref(raw.get("student"), base), _facts(raw))
+        student = raw.get("student")
+        plan = policy.make_plan(
+            _local_ref(raw["teacher"], base), _local_ref(student, base) if student else None, _facts(raw)
+        )
         policy.plans.append(
             PlanSpec(name, plan, line, line_of(["plans", i, "teacher"]), line_of(["plans", i, "student"]))
         )
@@ -401,9 +404,9 @@ def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str |
     return policy
 
 
-def _local_ref(value: str | None, base: Path) -> str | None:
+def _local_ref(value: str, base: Path) -> str:
     """A plan's local folder (./model) is relative to the policy file, not to wherever licheck was started."""
-    if value is None or not value.startswith(("./", "../")):
+    if not value.startswith(("./", "../")):
         return value
     import os
 

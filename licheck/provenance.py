@@ -48,7 +48,7 @@ def missing_node(node_id: str, reason: str) -> ModelNode:
 
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
-    from licheck.cardparse import extract_prose, split_card
+    from licheck.cardparse import extract_prose, licence_mentions, split_card
     from licheck.hub import mergekit_models
 
     base = Path(folder).expanduser()
@@ -71,6 +71,7 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
         rec.card_data = trim_card(parsed.data)
         rec.card_warning = parsed.warning
         rec.prose = extract_prose(parsed.body, base.name, api=api)
+        rec.prose_licenses = licence_mentions(parsed.body)
     import json
 
     from licheck import yamlsafe

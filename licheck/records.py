@@ -54,6 +54,7 @@ class RepoRecord:
     requested_id: str | None = None
     card_warning: str | None = None
     unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
+    prose_licenses: list[str] = field(default_factory=list)  # "License: X" lines of the card body
 
     @property
     def key(self) -> str:
@@ -87,6 +88,7 @@ class RepoRecord:
             requested_id=d.get("requested_id"),
             card_warning=d.get("card_warning"),
             unknown=[u for u in d.get("unknown") or [] if isinstance(u, str)],
+            prose_licenses=[u for u in d.get("prose_licenses") or [] if isinstance(u, str)],
         )
 
 

@@ -329,6 +329,20 @@ class RuleSet:
                 ident.notes.append(f"no license field; identified through {via[1]}")
             else:
                 ident.missing = True
+        prose_rules: list[str] = []
+        for v in info.prose:
+            scratch = Identification()
+            g = self._one_value(v, info, scratch)
+            if g and len(g) == 1:
+                prose_rules += [r for r in g[0] if r not in prose_rules]
+        if prose_rules and not set(prose_rules) <= set(_flat(card_groups) + _flat(tag_groups)):
+            # The body names a licence the metadata does not: apply it too (most restrictive) and say so.
+            ident.notes.append(f"card text states licence {', '.join(info.prose)}")
+            ident.disagreement = f"card metadata says {info.card or info.tags or 'nothing'}, card text says {info.prose}"
+            card_groups = _and(card_groups, [prose_rules]) if card_groups else [list(prose_rules)]
+            if ident.missing:
+                ident.missing = False
+            ident.unresolved = [u for u in ident.unresolved if not u.startswith("license: other")]
         if card_groups and tag_groups and set(_flat(card_groups)) != set(_flat(tag_groups)):
             ident.disagreement = f"card says {info.card}, Hub tags say {info.tags}"
         if card_groups or tag_groups:

@@ -20,7 +20,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from licheck.apis import load_catalogue  # noqa: E402
-from licheck.cardparse import extract_prose  # noqa: E402
+from licheck.cardparse import extract_prose, licence_mentions  # noqa: E402
 from licheck.records import RepoRecord, trim_card  # noqa: E402
 
 OUT_DIR = Path(__file__).resolve().parent.parent / "licheck" / "data"
@@ -76,6 +76,7 @@ def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, int]:
         rec.sha = None  # short shas cannot pin a revision
     sentences = [str(s) for s in entry.get("provenance_sentences") or []]
     rec.prose = extract_prose("\n".join(sentences), rid, api=api, is_dataset=kind == "dataset")
+    rec.prose_licenses = licence_mentions("\n".join(sentences))
     return rec, RANK.get(vis, 0) * 2 + (1 if rec.sha else 0)
 
 

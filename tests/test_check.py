@@ -437,3 +437,13 @@ def test_sarif_points_at_the_card_and_the_policy_line(repo: Path, cli) -> None:
     assert ("llama-2/LLAMA2-1bv", "licheck.yaml", 6) in where
     md = cli("check", "--offline", "--format", "markdown")
     assert md.exit_code == 1 and LLAMA2 in md.stdout and "FORBIDDEN" in md.stdout
+
+
+def test_card_without_licence_drifts_from_its_base(repo: Path, cli) -> None:
+    card(repo / "m", base_model=LLAMA2)
+    res = cli("check", "--offline", "--format", "json")
+    assert res.exit_code == 1
+    (c,) = results(res.json(), "card")
+    drift = next(f for f in c["findings"] if f["clause"] == "license-drift")
+    assert drift["location"]["line"] == 2 and "declares no licence" in drift["reason"]
+    assert any(f["flag"] == "license_unresolvable" and f["node"] == "./m" for f in c["findings"])

@@ -120,3 +120,14 @@ def test_weights_method_pulls_teacher_weight_duties():
     outputs = {f.clause for f in audit(teacher, None, mau=1).findings}
     weights = {f.clause for f in audit(teacher, None, mau=1, method="weights").findings}
     assert "LLAMA31-1biii" in weights and "LLAMA31-1biii" not in outputs
+
+
+def test_card_text_licence_is_applied_with_the_metadata(hub_env, cli):
+    hub_env.add_model("org/saba", card_data={"license": "other"},
+                      readme="---\nlicense: other\n---\n- **License:** qwen-research\n")
+    doc = cli("audit", "org/saba", "--format", "json").json()
+    assert doc["verdict"] == "forbidden" and "license_sources_disagree" in doc["flags"]
+    hub_env.add_model("org/gpt4data", card_data={"license": "mit"},
+                      readme="---\nlicense: mit\n---\nLicense: cc-by-nc-4.0\n")
+    doc = cli("audit", "org/gpt4data", "--format", "json").json()
+    assert doc["verdict"] == "forbidden"

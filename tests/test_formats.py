@@ -188,6 +188,7 @@ def _check_sarif(log: dict[str, Any], docs: list[dict[str, Any]]) -> None:
     assert len(rule_ids) == len(set(rule_ids))
     for r in rules:
         assert r["shortDescription"]["text"] and r["fullDescription"]["text"]
+        assert len(r["properties"]["tags"]) == len(set(r["properties"]["tags"]))  # the schema's uniqueItems
         if "helpUri" in r:
             assert r["helpUri"].startswith("https://")
     by_id = {r["id"]: r for r in rules}
@@ -595,6 +596,7 @@ def test_check_documents_with_waivers_and_policy_findings() -> None:
     assert suppression["status"] == "accepted" and "Dana Counsel" in suppression["justification"]
     assert all("suppressions" not in r for r in results if r["ruleId"] != "policy/deny-licence")
     rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert all(len(r["properties"]["tags"]) == len(set(r["properties"]["tags"])) for r in rules.values())
     assert rules["policy/waiver-expired"]["shortDescription"]["text"]
     assert rules["llama-3.1/license-drift"]["helpUri"] == "https://example.org/llama-3.1/LICENSE"
     md = formats.render("markdown", docs)
@@ -606,6 +608,8 @@ def test_check_documents_with_waivers_and_policy_findings() -> None:
     assert [el["name"] for el in elements.values() if el["type"] == "ai_AIPackage"] == ["acme/teacher"]
     subjects = [elements[el["subject"]]["type"] for el in elements.values() if el["type"] == "Annotation"]
     assert subjects == ["ai_AIPackage", "SpdxDocument"]
+    for fmt in FORMATS:  # a policy file is not a Hub model
+        assert "huggingface.co/licheck.yaml" not in formats.render(fmt, docs)
 
 
 def test_unknown_format_is_a_usage_error() -> None:

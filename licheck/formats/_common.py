@@ -154,25 +154,46 @@ def is_dataset(node: Node | None, node_id: str) -> bool:
     return node_kind(node, node_id) == "dataset" or node_id.startswith("datasets/")
 
 
-def finding_location(f: Finding, nodes: dict[str, Node]) -> tuple[str, int | None]:
+def artifact_url(node_id: str, nodes: dict[str, Node]) -> str | None:
+    """The Hub page of a node of the graph, or of an id that can only be a Hub repo (org/name).
+
+    A bare name outside the graph (a policy file such as licheck.yaml that `licheck check` reports on) is not
+    guessed to be a Hub model.
+    """
+    if not isinstance(node_id, str) or not node_id:
+        return None
+    if node_id in nodes:
+        return hub_url(node_id, node_kind(nodes[node_id], node_id))
+    bare = node_id[len("datasets/") :] if node_id.startswith("datasets/") else node_id
+    if "/" in bare and not is_local(node_id):
+        return hub_url(node_id)
+    return None
+
+
+def _line(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
+
+
+def finding_location(f: Finding, nodes: dict[str, Node], doc: Doc | None = None) -> tuple[str, int | None]:
     """Where a finding points: its own location (a card or licheck.yaml line), else the artifact's page.
 
     API nodes have no Hub page: the nearest Hub model or dataset on the finding's path (the artifact that brought
-    the API's outputs in) stands for them, and a directly named API points at the terms document quoted.
+    the API's outputs in) stands for them; then the file a `licheck check` document is about; then the terms
+    document quoted (a directly named API).
     """
     loc = f.get("location")
     if isinstance(loc, dict) and isinstance(loc.get("uri"), str) and loc["uri"]:
-        line = loc.get("line")
-        ok_line = line if isinstance(line, int) and not isinstance(line, bool) and line >= 1 else None
-        return loc["uri"], ok_line
+        return loc["uri"], _line(loc.get("line"))
     for nid in [f.get("node", "")] + list(reversed(f.get("path") or [])):
         if not isinstance(nid, str):
             continue
         if is_local(nid):
             return local_uri(nid), None
-        url = hub_url(nid, node_kind(nodes.get(nid), nid))
+        url = artifact_url(nid, nodes)
         if url:
             return url, None
+    if doc and isinstance(doc.get("path"), str) and doc["path"]:
+        return doc["path"], _line(doc.get("line"))
     if isinstance(f.get("url"), str) and f["url"]:
         return f["url"], None
     return str(f.get("node") or "unknown"), None

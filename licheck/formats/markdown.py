@@ -99,11 +99,11 @@ def mermaid(doc: c.Doc) -> list[str]:
     return lines
 
 
-def _plan(q: dict[str, Any], doc: c.Doc) -> list[str]:
+def _plan(q: dict[str, Any], doc: c.Doc, nodes: dict[str, c.Node]) -> list[str]:
     teacher = str(q.get("teacher") or doc.get("root"))
     student = q.get("student")
-    t_url = c.hub_url(teacher)
-    s_url = c.hub_url(student) if isinstance(student, str) else None
+    t_url = c.artifact_url(teacher, nodes)
+    s_url = c.artifact_url(student, nodes) if isinstance(student, str) else None
     facts = c.licensee_facts(q)
     return [
         "| Plan | |",
@@ -119,7 +119,7 @@ def _plan(q: dict[str, Any], doc: c.Doc) -> list[str]:
     ]
 
 
-def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node]) -> list[str]:
+def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node], doc: c.Doc) -> list[str]:
     head = f"{i}. {inline(str(f.get('effect', '')).upper())} · {inline(f.get('rule'))}"
     if f.get("clause"):
         head += f" {code(f['clause'])}"
@@ -141,7 +141,7 @@ def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node]) -> list[str]:
         bits.append("repository or policy violation")
     if bits:
         out.append("- **Context:** " + "; ".join(bits))
-    uri, line = c.finding_location(f, nodes)
+    uri, line = c.finding_location(f, nodes, doc)
     if isinstance(f.get("location"), dict):
         shown = f"{uri} line {line}" if line else uri
         out.append(f"- **Location:** {link(uri, shown) if _SAFE_URL.match(uri) else inline(shown)}")
@@ -211,20 +211,23 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
     nodes = {str(n.get("id")): n for n in (doc.get("graph") or {}).get("nodes") or []}
     verdict = str(doc.get("verdict"))
     student = q.get("student")
+    is_check = isinstance(doc.get("path"), str) and bool(doc["path"])
     title = f"{code(q.get('teacher') or doc.get('root'))} → " + (code(student) if student else "student from scratch")
+    if is_check and not nodes:
+        title = f"{inline(doc.get('kind') or 'file')} {code(doc['path'])}"
     out = [f"## {title_prefix}{title}", ""]
-    if isinstance(doc.get("path"), str) and doc["path"]:
+    if is_check:
         line = doc.get("line")
         where = code(doc["path"]) + (f" line {line}" if isinstance(line, int) and not isinstance(line, bool) else "")
         out += [f"Checked {inline(doc.get('kind') or 'file')}: {where}", ""]
-    out += ["### Plan", ""]
-    out += _plan(q, doc)
+    if nodes or not is_check:  # a check of a policy file has no plan and no graph
+        out += ["### Plan", ""] + _plan(q, doc, nodes) + [""]
+    # `licheck check` exits by its own rules (policy strictness); a plain audit's exit code follows the verdict.
+    exit_note = f" (exit code {VERDICT_EXIT[verdict]})." if verdict in VERDICT_EXIT and not is_check else "."
     out += [
-        "",
         "### Verdict",
         "",
-        f"**{inline(verdict.upper())}**: {inline(VERDICT_MEANING.get(verdict, ''))}"
-        + (f" (exit code {VERDICT_EXIT[verdict]})." if verdict in VERDICT_EXIT else "."),
+        f"**{inline(verdict.upper())}**: {inline(VERDICT_MEANING.get(verdict, ''))}{exit_note}",
     ]
     if doc.get("flags"):
         out += ["", "Flags: " + ", ".join(code(x) for x in doc["flags"])]
@@ -243,14 +246,25 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
     if not findings:
         out += ["No findings.", ""]
     for i, f in enumerate(findings, 1):
-        out += _finding(i, f, nodes)
+        out += _finding(i, f, nodes, doc)
     waived = list(doc.get("waived") or [])
     if waived:
         out += ["### Waived findings", "", "Accepted exceptions, listed so that nothing is hidden.", ""]
         for i, f in enumerate(waived, 1):
-            out += _finding(i, f, nodes)
-    out += ["### Provenance", ""]
-    out += mermaid(doc)
+            out += _finding(i, f, nodes, doc)
+    out += ["### Provenance", ""] + (
+        _provenance(doc) if nodes else ["No provenance graph: this result is about a file."]
+    )
+    warnings = doc.get("warnings") or []
+    if warnings:
+        out += ["", "### Warnings", ""] + [f"- {inline(w)}" for w in warnings]
+    out.append("")
+    return out
+
+
+def _provenance(doc: c.Doc) -> list[str]:
+    """The Mermaid graph, the evidence behind each edge, and where each node's facts came from."""
+    out = mermaid(doc)
     edges = (doc.get("graph") or {}).get("edges") or []
     if edges:
         out += ["", "| Child | Parent | Relation | Decided by | Evidence |", "|---|---|---|---|---|"]
@@ -262,13 +276,7 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
                 f"| {code(e.get('child'))} | {code(e.get('parent'))} | {inline(e.get('relation'))} "
                 f"| {inline(e.get('relation_source', ''))} | {ev} |"
             )
-    out += ["", "### Data sources", ""]
-    out += _sources(doc)
-    warnings = doc.get("warnings") or []
-    if warnings:
-        out += ["", "### Warnings", ""] + [f"- {inline(w)}" for w in warnings]
-    out.append("")
-    return out
+    return out + ["", "### Data sources", ""] + _sources(doc)
 
 
 def render(docs: list[c.Doc]) -> str:

@@ -48,7 +48,7 @@ def _rule(f: c.Finding) -> dict[str, Any]:
     tags = ["licheck", rule_name] if rule_name in c.NON_LICENCE_RULES else ["licence"]
     if f.get("flag"):
         tags.append(str(f["flag"]))
-    out["properties"] = {"tags": tags, "rule": rule_name}
+    out["properties"] = {"tags": list(dict.fromkeys(tags)), "rule": rule_name}
     if f.get("clause"):
         out["properties"]["clause"] = f["clause"]
         if f.get("section"):
@@ -63,7 +63,7 @@ def _help_markdown(quote: str, url: str) -> str:
 
 
 def _result(f: c.Finding, doc: c.Doc, rule_index: int, nodes: dict[str, c.Node]) -> dict[str, Any]:
-    uri, line = c.finding_location(f, nodes)
+    uri, line = c.finding_location(f, nodes, doc)
     physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if line:
         physical["region"] = {"startLine": line}
