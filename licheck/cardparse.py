@@ -179,7 +179,9 @@ def extract_prose(
     return out
 
 
-_LICENCE_LINE_RE = re.compile(r"^[\W_]{0,6}licen[cs]e[\W_]{0,4}[:\uff1a]\s*\**\s*([A-Za-z0-9][A-Za-z0-9.+_-]{1,60})", re.I)
+_LICENCE_LINE_RE = re.compile(
+    r"^[\W_]{0,6}licen[cs]e[\W_]{0,4}[:\uff1a]\s*\**\s*([A-Za-z0-9][A-Za-z0-9.+_-]{1,60})", re.I
+)
 
 
 def licence_mentions(body: str) -> list[str]:

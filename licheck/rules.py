@@ -338,7 +338,8 @@ class RuleSet:
         if prose_rules and not set(prose_rules) <= set(_flat(card_groups) + _flat(tag_groups)):
             # The body names a licence the metadata does not: apply it too (most restrictive) and say so.
             ident.notes.append(f"card text states licence {', '.join(info.prose)}")
-            ident.disagreement = f"card metadata says {info.card or info.tags or 'nothing'}, card text says {info.prose}"
+            meta = info.card or info.tags or "nothing"
+            ident.disagreement = f"card metadata says {meta}, card text says {info.prose}"
             card_groups = _and(card_groups, [prose_rules]) if card_groups else [list(prose_rules)]
             if ident.missing:
                 ident.missing = False
