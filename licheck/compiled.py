@@ -54,7 +54,18 @@ def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
     return bundle
 
 
+_LOADED: dict[tuple[str, bool], dict[str, Any]] = {}
+
+
 def bundle(directory: Path, *, packaged: bool = False) -> dict[str, Any]:
+    """The compiled folder, read at most once per process."""
+    memo = (str(directory), packaged)
+    if memo not in _LOADED:
+        _LOADED[memo] = _bundle(directory, packaged)
+    return _LOADED[memo]
+
+
+def _bundle(directory: Path, packaged: bool) -> dict[str, Any]:
     from licheck.cache import default_cache_dir
 
     try:

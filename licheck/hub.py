@@ -58,6 +58,7 @@ class HubClient:
         self.api_catalogue = api
         self.requests = 0
         self._hf: Any = None
+        self._down: str | None = None  # set once the Hub proved unreachable: later nodes fall back at once
 
     # -- plumbing ---------------------------------------------------------------------------------------------
     def _lib(self) -> Any:
@@ -109,9 +110,13 @@ class HubClient:
                 name = type(exc).__name__
                 if "Redirect" in name:
                     raise Unreachable(f"{what}: too many redirects") from None
-                if attempt <= self.retries and time.monotonic() < deadline:
+                # A refused or unresolvable connection is retried once; timeouts and dropped answers up to `retries`.
+                limit = min(1, self.retries) if "Connect" in name else self.retries
+                if attempt <= limit and time.monotonic() < deadline:
                     time.sleep(min(0.2 * 2**attempt, self.max_retry_wait))
                     continue
+                if "Connect" in name:
+                    self._down = name
                 raise Unreachable(f"{what}: cannot reach {self.endpoint} ({name})") from None
 
     def _wait(self, exc: Any, attempt: int) -> float:
@@ -144,6 +149,8 @@ class HubClient:
     def fetch(self, subject: Subject, revision: str | None = None) -> RepoRecord:
         if subject.kind not in ("model", "dataset"):
             raise NotFound(f"{subject.id}: not a Hub repository")
+        if self._down:
+            raise Unreachable(f"{subject.id}: cannot reach {self.endpoint} ({self._down}, earlier in this run)")
         _, _, api = self._lib()
         repo_id = subject.repo_id
         if subject.kind == "model":

@@ -189,6 +189,10 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
     order = {"forbid": 0, "review": 1, "obligation": 2, "info": 3, "permit": 4}
     shown = sorted(v.findings, key=lambda f: (order.get(f.effect, 9), f.generic))
     con.print("[bold]Findings[/]")
+    permits = [f for f in shown if f.effect == "permit"]
+    shown = [f for f in shown if f.effect != "permit"]
+    if not shown:
+        con.print("  [dim](no restrictions found)[/]")
     for f in shown:
         style = {"forbid": "red", "review": "magenta", "obligation": "yellow", "permit": "green"}.get(f.effect, "dim")
         head = f"{f.rule}" + (f" {f.clause} (section {f.section})" if f.clause else "")
@@ -203,6 +207,13 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
             con.print(f"      source: {escape(f.url)}")
         if f.triggered_by:
             con.print(f"      [dim]plan facts: {escape(', '.join(f.triggered_by))}[/]")
+    if permits:
+        con.print("[bold]Permissions relied on[/]")
+        for f in permits:
+            con.print(
+                f"  [green]PERMIT[/] {escape(f.rule)} {escape(f.clause or '')} (section {escape(f.section or '')})"
+                f" on {escape(f.node)} [dim]{escape(f.url or '')}[/]"
+            )
     con.print("[bold]Provenance[/]")
     con.print(_tree(v.graph, v.graph.root))
     roots = {e.child for e in v.graph.edges} | set(v.graph.nodes)

@@ -50,6 +50,7 @@ from licheck.scan_extract import (
     split_ranges,
 )
 from licheck.scan_graph import (
+    F_CYCLE,
     F_MISSING,
     F_STUDENT,
     LEAF_MISSING,
@@ -497,7 +498,7 @@ class Evaluator:
         self.routes: Counter[str] = Counter()
         self._special = self._special_nodes()
         self._drift: dict[tuple[int, int], list[tuple[str, frozenset[str]]]] = {}
-        self._licensor_orgs = {o for r in rules.rules.values() for o in r.licensor_orgs}
+        self.last_lic = 0
 
     def _special_nodes(self) -> dict[int, str]:
         """Nodes whose own id `audit` would not read as this record: invalid ids, API product ids, renames."""
@@ -577,10 +578,11 @@ class Evaluator:
         ix, cl = self.index, self.closure
         st = cl.states[cl.state[i]]
         flags, lic_id, anc_id = st[3], st[4], st[5]
-        if route == "walk" and flags & 1:
+        if route == "walk" and flags & F_CYCLE:
             lic_id, anc_id, roots = self._cyclic_sets(i)
         else:
             roots = [ix.keys[r] for r in sorted(cl.roots.sets[cl.root_set[i]])]
+        self.last_lic = lic_id
         labels = self.judge.lic.sets[lic_id]
         parents, missing = [], []
         for r in ix.parents(i):
@@ -598,7 +600,7 @@ class Evaluator:
             "parents": parents,
             "missing_parents": missing,
             "roots": roots[:5],
-            "depth": None if flags & 1 else cl.height[i],
+            "depth": None if flags & F_CYCLE else cl.height[i],
             "incomplete": bool(flags & F_MISSING),
             "via": route,
         }
@@ -691,8 +693,7 @@ def run_scan(
             verdicts[res["verdict"]] += 1
             for p in res["drift"]:
                 drift[p] += 1
-            st = ev.closure.states[ev.closure.state[i]]
-            lic_models[st[4]] += 1
+            lic_models[ev.last_lic] += 1
             if writer is not None:
                 writer.write(dumps(res, separators=(",", ":"), ensure_ascii=False) + "\n")
             if progress is not None and not i & 0xFFFF:

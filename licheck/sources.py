@@ -98,7 +98,7 @@ class LayeredSource:
                     fallback = None
             if fallback is None:
                 raise
-            self._warn(f"{subject.id}: {exc}; using {fallback.source} data recorded {fallback.recorded or 'unknown'}")
+            self._warn(f"{exc}; using {fallback.source} data recorded {fallback.recorded or 'on an unknown date'}")
             return fallback
         except NotFound:
             raise

@@ -612,6 +612,30 @@ def test_check_documents_with_waivers_and_policy_findings() -> None:
         assert "huggingface.co/licheck.yaml" not in formats.render(fmt, docs)
 
 
+def test_merge_diamonds_and_cycles_stay_linear() -> None:
+    """30 levels of two-parent merges (2**30 paths) and a cycle: every format stays small and valid."""
+    doc = _synthetic_doc()
+    nodes, edges = doc["graph"]["nodes"], doc["graph"]["edges"]
+    below = ["acme/teacher"]
+    for level in range(30):
+        ids = [f"acme/m{level}-a", f"acme/m{level}-b"]
+        for nid in ids:
+            lic = {"license": "apache-2.0", "license_name": None, "license_link": None, "tags": []}
+            nodes.append(
+                {"id": nid, "kind": "model", "revision": None, "license": lic, "gated": False, "source": "hub"}
+            )
+        for child in below:
+            for parent in ids:
+                edges.append({"child": child, "parent": parent, "relation": "merge", "evidence": []})
+        below = ids
+    edges.append({"child": below[0], "parent": "acme/teacher", "relation": "finetune", "evidence": []})  # a cycle
+    for fmt in FORMATS:
+        text = formats.render(fmt, [doc])
+        assert len(text) < 16_000_000, (fmt, len(text))  # 2**30 paths would never finish
+    _validate_cyclonedx(formats.render("cyclonedx", [doc]))
+    _check_spdx(formats.render("spdx", [doc]))
+
+
 def test_unknown_format_is_a_usage_error() -> None:
     with pytest.raises(UsageError):
         formats.render("pdf", [_synthetic_doc()])

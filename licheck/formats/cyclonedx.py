@@ -17,7 +17,8 @@ from licheck.formats import _common as c
 
 # Namespace for uuid5 serial numbers (uuid5 of the URL namespace and "https://licheck.dev/cyclonedx").
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://licheck.dev/cyclonedx")
-_MAX_PEDIGREE_DEPTH = 25
+# Nested pedigree levels per component; deeper ancestors are top-level components with their own pedigree.
+_MAX_PEDIGREE_DEPTH = 8
 
 
 def _licence_entry(licence: str, acknowledgement: str, node: c.Node | None) -> dict[str, Any]:
@@ -85,8 +86,13 @@ def _ancestors(
     nodes: dict[str, c.Node],
     by_child: dict[str, list[dict[str, Any]]],
     trail: tuple[str, ...],
+    expanded: set[str],
 ) -> list[dict[str, Any]]:
-    """Weight and output parents (not training datasets of a model), each with its own ancestors, cycles cut."""
+    """Weight and output parents (not training datasets of a model), each with its own ancestors.
+
+    Cycles are cut, and an ancestor shared by several parents (merges) is expanded only the first time it is met:
+    the tree stays linear in the size of the graph instead of exponential in its depth.
+    """
     out: list[dict[str, Any]] = []
     child_is_model = not c.is_dataset(nodes.get(node_id), node_id)
     for e in by_child.get(node_id, []):
@@ -94,20 +100,28 @@ def _ancestors(
         pnode = nodes.get(parent)
         if child_is_model and e.get("relation") == "trained_on" and c.is_dataset(pnode, parent):
             continue
-        if parent in trail or len(trail) > _MAX_PEDIGREE_DEPTH:
+        if parent in trail:
             continue
         comp = _identity(parent, pnode)
-        lic = [_licence_entry(x, "declared", pnode) for x in c.declared_licences(pnode)]
-        if lic:
-            comp["licenses"] = lic
+        first = parent not in expanded
+        if first:  # a repeat is only named (its bom-ref component and first occurrence say the rest)
+            lic = [_licence_entry(x, "declared", pnode) for x in c.declared_licences(pnode)]
+            if lic:
+                comp["licenses"] = lic
+        else:
+            comp.pop("externalReferences", None)
         comp["properties"] = [
             {"name": "licheck:node-id", "value": parent},
             {"name": "licheck:relation", "value": f"{e.get('relation')} of {node_id}"},
             {"name": "licheck:relation-source", "value": str(e.get("relation_source", ""))},
         ]
-        deeper = _ancestors(parent, nodes, by_child, trail + (parent,))
-        if deeper:
-            comp["pedigree"] = {"ancestors": deeper}
+        if first and len(trail) >= _MAX_PEDIGREE_DEPTH and by_child.get(parent):
+            comp["properties"].append({"name": "licheck:pedigree-continues", "value": f"component {parent}"})
+        elif first:
+            expanded.add(parent)
+            deeper = _ancestors(parent, nodes, by_child, trail + (parent,), expanded)
+            if deeper:
+                comp["pedigree"] = {"ancestors": deeper}
         out.append(comp)
     return out
 
@@ -165,7 +179,7 @@ def render(docs: list[c.Doc]) -> str:
         if concluded.get(nid) and not c.same_licences(declared, concluded[nid]):
             props.append({"name": "licheck:licence-note", "value": c.drift_note(nid, declared, concluded[nid])})
         comp["properties"] = props
-        ancestors = _ancestors(nid, nodes, by_child, (nid,))
+        ancestors = _ancestors(nid, nodes, by_child, (nid,), set())
         if ancestors:
             comp["pedigree"] = {"ancestors": ancestors}
         if comp["type"] == "machine-learning-model":

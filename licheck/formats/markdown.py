@@ -101,14 +101,16 @@ def mermaid(doc: c.Doc) -> list[str]:
 
 def _plan(q: dict[str, Any], doc: c.Doc, nodes: dict[str, c.Node]) -> list[str]:
     teacher = str(q.get("teacher") or doc.get("root"))
+    root = str(doc.get("root") or teacher)  # the canonical id (openai/gpt-4o is api:openai/gpt-4o)
     student = q.get("student")
-    t_url = c.artifact_url(teacher, nodes)
+    t_url = c.artifact_url(root, nodes)
     s_url = c.artifact_url(student, nodes) if isinstance(student, str) else None
     facts = c.licensee_facts(q)
+    shown = code(teacher) + (f" (read as {code(root)})" if root != teacher else "")
     return [
         "| Plan | |",
         "|---|---|",
-        f"| Teacher | {code(teacher)}" + (f" ({link(t_url, 'Hub page')})" if t_url else "") + " |",
+        f"| Teacher | {shown}" + (f" ({link(t_url, 'Hub page')})" if t_url else "") + " |",
         "| Student base | "
         + (code(student) + (f" ({link(s_url, 'Hub page')})" if s_url else "") if student else "trained from scratch")
         + " |",

@@ -116,7 +116,7 @@ def render(docs: list[c.Doc]) -> str:
     rules: list[dict[str, Any]] = []
     index: dict[str, int] = {}
     results: list[dict[str, Any]] = []
-    seen: dict[str, tuple[str, str, str]] = {}
+    seen: dict[str, tuple[str, str, str, bool]] = {}
     audits: list[dict[str, Any]] = []
     for doc in docs:
         nodes = c.merged_nodes([doc])
@@ -133,6 +133,7 @@ def render(docs: list[c.Doc]) -> str:
                 res["level"],
                 res["message"]["text"],
                 res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+                "suppressions" in res,
             )
             if fp in seen:
                 if seen[fp] == same:
