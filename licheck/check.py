@@ -378,11 +378,11 @@ class _Card:
     front: str  # the YAML between the fences
 
     def key_line(self, key: str) -> int | None:
-        from licheck.rules import _line_of
+        from licheck.rules import line_of
 
         if key not in self.data:
             return None
-        line = _line_of(self.front, [key])
+        line = line_of(self.front, [key])
         return self.offset + line if line else None
 
     def line_mentioning(self, needle: str) -> int | None:
@@ -1124,11 +1124,11 @@ def _policy_result(ctx: _Ctx, used: set[Waiver], run_plans: bool) -> CheckResult
 
 def _settle(res: CheckResult) -> None:
     """Verdict and obligations from the findings that are not waived (as the engine computes them)."""
-    from licheck.engine import _verdict_of
+    from licheck.engine import verdict_of
 
     verdict = "permitted"
     for cf in res.findings:
-        v = _verdict_of(cf.finding)
+        v = verdict_of(cf.finding)
         if VERDICT_RANK[v] > VERDICT_RANK[verdict]:
             verdict = v
     if res.error and verdict in ("permitted", "conditional"):

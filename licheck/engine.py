@@ -297,7 +297,7 @@ class Auditor:
                 rule = self.rules.get(rid)
                 if rule is not None:
                     fs += self._rule_findings(plan, ctx, rule, student_families)
-            rank = max((VERDICT_RANK.get(_verdict_of(f), 0) for f in fs), default=0)
+            rank = max((VERDICT_RANK.get(verdict_of(f), 0) for f in fs), default=0)
             if best is None or rank < best_rank:
                 best, best_rank = fs, rank
         if len(groups) > 1 and best is not None:
@@ -492,7 +492,7 @@ class Auditor:
         return False
 
 
-def _verdict_of(f: Finding) -> str:
+def verdict_of(f: Finding) -> str:
     if f.effect == "forbid":
         return "forbidden"
     if f.effect == "review":

@@ -212,7 +212,7 @@ LineOf = Callable[[list[Any]], "int | None"]
 
 
 def _read_yaml(text: str, shown: str) -> tuple[dict[str, Any], LineOf]:
-    from licheck.rules import _line_of
+    from licheck.rules import line_of
 
     try:
         data = yamlsafe.load(text, max_bytes=MAX_POLICY_BYTES)
@@ -222,7 +222,7 @@ def _read_yaml(text: str, shown: str) -> tuple[dict[str, Any], LineOf]:
         data = {}
     if not isinstance(data, dict):
         raise PolicyError("the policy must be a mapping (key: value)", path=shown, line=1)
-    return data, lambda elems: _line_of(text, elems)
+    return data, lambda elems: line_of(text, elems)
 
 
 def _read_pyproject(text: str, shown: str) -> tuple[dict[str, Any], LineOf]:

@@ -22,7 +22,7 @@ NOT_RULE_FILES = {"apis.yaml", "hub-licenses.yaml"}
 
 
 # -- loading ----------------------------------------------------------------------------------------------------
-def _line_of(text: str, path_elems: list[Any]) -> int | None:
+def line_of(text: str, path_elems: list[Any]) -> int | None:
     """Line of the YAML node at a JSON-schema error path (best effort, for `rules validate`)."""
     import yaml
 
@@ -70,7 +70,7 @@ def validate_text(text: str, path: str) -> dict[str, Any]:
     if errors:
         err = errors[0]
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
-        raise RuleError(f"{where}: {err.message[:200]}", path=path, line=_line_of(text, list(err.absolute_path)))
+        raise RuleError(f"{where}: {err.message[:200]}", path=path, line=line_of(text, list(err.absolute_path)))
     ids = [c["id"] for c in data.get("clauses", [])]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
