@@ -161,7 +161,7 @@ class Generator:
         r = self.rng
         org = self.orgs[min(int(r.paretovariate(1.2)) - 1, len(self.orgs) - 1)] if r.random() < 0.5 else r.choice(
             self.orgs)
-        stem = base.split("/")[-1][:40]
+        stem = base.split("/")[-1][:40].rstrip("-._")
         return f"{org}/{stem}-{r.choice(STEMS)}-{len(self.ids)}"
 
     def _add(self, rid: str, lic: tuple[Any, Any], parents: list[int]) -> int:
@@ -212,11 +212,12 @@ class Generator:
                     ps = [self._pick_parent()]
                 lic = self.lics[ps[0]] if r.random() < cal["same_licence_as_parent"] else self.lic.draw()
                 self._add(self._name(self.ids[ps[0]]), lic, ps)
-        # cycles: a few models also name one of their descendants as a base
+        # cycles: a few derivatives also name one of their own children as a base (A -> B -> A), as seen when
+        # two user repos point at each other; never on a root, which would make a whole family cyclic
         for _ in range(int(self.n * CYCLE_SHARE)):
             child = r.choice(self.derivatives)
             p = self.parents[child][0]
-            if p != child:
+            if p != child and not self.is_root[p]:
                 self.parents[p] = self.parents[p] + [child]
 
     def record(self, i: int) -> dict[str, Any]:

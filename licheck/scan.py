@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
+import threading
 import time
 from array import array
 from collections import Counter
@@ -37,6 +39,7 @@ from typing import Any
 from licheck.domain import VERDICT_RANK, VERDICTS, Graph, Plan
 from licheck.errors import LicheckError, UsageError
 from licheck.scan_extract import (
+    KIND_CHECK_ID,
     KIND_DATASET,
     Chunk,
     Facts,
@@ -79,17 +82,20 @@ class RawStore:
         self.records = records
         self.parquet = parquet
         self._fh: Any = None
+        self._lock = threading.Lock()  # the resolver reads a graph level from several threads
 
     def get(self, offset: int) -> Any:
         if self.records is not None:
             return self.records[offset]
-        if self.parquet is not None:
-            return self.parquet.row(offset)
-        if self._fh is None:
-            assert self.path is not None
-            self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for the scan's lifetime
-        self._fh.seek(offset)
-        return json.loads(self._fh.readline())
+        with self._lock:
+            if self.parquet is not None:
+                return self.parquet.row(offset)
+            if self._fh is None:
+                assert self.path is not None
+                self._fh = open(self.path, "rb")  # noqa: SIM115 - kept open for the scan's lifetime
+            self._fh.seek(offset)
+            line = self._fh.readline()
+        return json.loads(line)
 
     def close(self) -> None:
         if self._fh is not None:
@@ -339,7 +345,7 @@ class Judge(ClassInfo):
                 bool(ident.review),
                 bool(ident.missing),
             )
-            ckey = ("dataset" if kind == KIND_DATASET else "model", sig, mm, unnamed)
+            ckey = ("dataset" if kind & KIND_DATASET else "model", sig, mm, unnamed)
             self.label_class.append(self._class(ckey, ident.rule_ids + ident.statements, ident))
             display = self._display(ident, lic)
             self.label_display.append(display)
@@ -499,18 +505,22 @@ class Evaluator:
         self._special = self._special_nodes()
         self._drift: dict[tuple[int, int], list[tuple[str, frozenset[str]]]] = {}
         self.last_lic = 0
+        self._lic_js: dict[int, str] = {}
+        self._roots_js: dict[int, str] = {}
 
     def _special_nodes(self) -> dict[int, str]:
         """Nodes whose own id `audit` would not read as this record: invalid ids, API product ids, renames."""
         from licheck.errors import InvalidRepoId
-        from licheck.ids import is_valid_repo_id, parse_subject
+        from licheck.ids import parse_subject
 
         out: dict[int, str] = {}
         api = self.judge.api
-        for i, key in enumerate(self.index.keys):
-            bare = key[len("datasets/") :] if key.startswith("datasets/") else key
-            if is_valid_repo_id(bare) and "/" in bare and not api.providers.get(bare.split("/", 1)[0].lower()):
-                continue  # the common case, decided without parsing
+        ix = self.index
+        kinds = ix.node_kind
+        for i in range(ix.n):
+            if not kinds[i] & KIND_CHECK_ID:
+                continue  # a plain org/name, checked by the parser
+            key = ix.keys[i]
             try:
                 subj = parse_subject(key, api_lookup=api.is_product)
             except InvalidRepoId:
@@ -573,6 +583,13 @@ class Evaluator:
 
     def result(self, i: int) -> dict[str, Any]:
         """The per-model record written to --output (and returned by evaluate_batch)."""
+        return json.loads(self.line(i)[0])
+
+    def line(self, i: int) -> tuple[str, str, list[str]]:
+        """(JSON line, verdict, drift patterns) of node i; also sets `last_lic` (its closure licence set).
+
+        Built from cached JSON fragments: the parts that depend on the closure state are rendered once per
+        state, so writing 2M lines costs little more than the ids and parents themselves."""
         verdict, route = self.verdict(i)
         self.routes[route] += 1
         ix, cl = self.index, self.closure
@@ -580,30 +597,41 @@ class Evaluator:
         flags, lic_id, anc_id = st[3], st[4], st[5]
         if route == "walk" and flags & F_CYCLE:
             lic_id, anc_id, roots = self._cyclic_sets(i)
+            roots_js = _js_list(roots[:5])
         else:
-            roots = [ix.keys[r] for r in sorted(cl.roots.sets[cl.root_set[i]])]
+            rs = cl.root_set[i]
+            roots_js = self._roots_js.get(rs)
+            if roots_js is None:
+                roots_js = self._roots_js[rs] = _js_list([ix.keys[r] for r in sorted(cl.roots.sets[rs])][:5])
         self.last_lic = lic_id
-        labels = self.judge.lic.sets[lic_id]
-        parents, missing = [], []
-        for r in ix.parents(i):
-            name = ix.ref_id(r)
-            if r >= ix.n and ix.leaf_kind[r - ix.n] == LEAF_MISSING:
-                missing.append(name)
+        lic_js = self._lic_js.get(lic_id)
+        if lic_js is None:
+            labels = self.judge.lic.sets[lic_id]
+            lic_js = self._lic_js[lic_id] = (
+                '"licenses":' + _js_list(sorted(x for x in labels if not x.startswith(("?", "(")))) + ',"unknown":'
+                + _js_list(sorted(x[1:] for x in labels if x.startswith("?")))
+            )
+        drift = self.drift(i, self.judge.own_lic[i], anc_id)
+        n = ix.n
+        parents = []
+        missing = []
+        pref, keys, leaf_ids, leaf_kind = ix.pref, ix.keys, ix.leaf_ids, ix.leaf_kind
+        for e in range(ix.pstart[i], ix.pstart[i + 1]):
+            r = pref[e]
+            if r < n:
+                parents.append(keys[r])
+            elif leaf_kind[r - n] == LEAF_MISSING:
+                missing.append(leaf_ids[r - n])
             else:
-                parents.append(name)
-        return {
-            "id": ix.keys[i],
-            "verdict": verdict,
-            "licenses": sorted(x for x in labels if not x.startswith(("?", "("))),
-            "unknown": sorted(x[1:] for x in labels if x.startswith("?")),
-            "drift": self.drift(i, self.judge.own_lic[i], anc_id),
-            "parents": parents,
-            "missing_parents": missing,
-            "roots": roots[:5],
-            "depth": None if flags & F_CYCLE else cl.height[i],
-            "incomplete": bool(flags & F_MISSING),
-            "via": route,
-        }
+                parents.append(leaf_ids[r - n])
+        text = (
+            '{"id":' + _js(ix.keys[i]) + ',"verdict":"' + verdict + '",' + lic_js + ',"drift":'
+            + (_js_list(drift) if drift else "[]") + ',"parents":' + _js_list(parents) + ',"missing_parents":'
+            + _js_list(missing) + ',"roots":' + roots_js + ',"depth":'
+            + ("null" if flags & F_CYCLE else str(cl.height[i])) + ',"incomplete":'
+            + ("true" if flags & F_MISSING else "false") + ',"via":"' + route + '"}\n'
+        )
+        return text, verdict, drift
 
     def _cyclic_sets(self, i: int) -> tuple[int, int, list[str]]:
         cl, ix, own = self.closure, self.index, self.judge.own_lic
@@ -612,7 +640,7 @@ class Evaluator:
         roots = []
         for y in nodes[1:]:
             anc = self.judge.lic.union(anc, own[y])
-            if y < ix.n and cl._is_root(y):
+            if y < ix.n and cl.is_root(y):
                 roots.append(ix.keys[y])
         return self.judge.lic.union(own[i], anc), anc, sorted(roots)
 
@@ -687,17 +715,23 @@ def run_scan(
     writer = _AtomicWriter(output) if output else None
     try:
         n = index.n
-        dumps = json.dumps
+        line = ev.line
+        batch: list[str] = []
         for i in range(n):
-            res = ev.result(i)
-            verdicts[res["verdict"]] += 1
-            for p in res["drift"]:
+            text, verdict, dpat = line(i)
+            verdicts[verdict] += 1
+            for p in dpat:
                 drift[p] += 1
             lic_models[ev.last_lic] += 1
             if writer is not None:
-                writer.write(dumps(res, separators=(",", ":"), ensure_ascii=False) + "\n")
+                batch.append(text)
+                if len(batch) >= 4096:
+                    writer.write("".join(batch))
+                    batch.clear()
             if progress is not None and not i & 0xFFFF:
                 progress("verdicts", i, n)
+        if writer is not None and batch:
+            writer.write("".join(batch))
         if progress is not None:
             progress("verdicts", n, n)
         if writer is not None:
@@ -745,6 +779,18 @@ def run_scan(
             },
         },
     }
+
+
+_SAFE_JS = re.compile(r"[A-Za-z0-9_./:+ -]*\Z")
+
+
+def _js(text: str) -> str:
+    """JSON string literal; ids are almost always plain, so skip the encoder when nothing needs escaping."""
+    return '"' + text + '"' if _SAFE_JS.match(text) else json.dumps(text, ensure_ascii=False)
+
+
+def _js_list(items: list[str]) -> str:
+    return "[" + ",".join(_js(x) for x in items) + "]"
 
 
 class _AtomicWriter:

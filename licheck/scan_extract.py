@@ -12,30 +12,19 @@ worker process; everything a worker returns is plain lists, arrays and bytes (ch
 from __future__ import annotations
 
 import json
+import re
 from array import array
 from typing import Any
 
-from licheck.evidence import _MAX_PARENTS, _VALID_RELATIONS, _file_relation, as_str_list
-from licheck.ids import parent_subject
+from licheck.evidence import _MAX_PARENTS, _QUANT_FILE_RE, _VALID_RELATIONS, _file_relation, as_str_list
+from licheck.ids import is_valid_repo_id, parent_subject
 from licheck.records import RepoRecord, trim_card
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
 REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
 KIND_MODEL, KIND_DATASET = 0, 1
-# Substrings every sibling name matching `_file_relation` must contain (lower-cased): a cheap exact pre-filter.
-_FILE_HINTS = (
-    "adapter_config.json",
-    "mergekit_config.yml",
-    ".gguf",
-    ".ggml",
-    "ggml-",
-    "quantize_config.json",
-    "quant_config.json",
-    "measurement.json",
-    ".exl2",
-    "awq",
-    "gptq",
-)
+KIND_CHECK_ID = 2  # flag on the kind byte: the id needs parse_subject (not a plain org/name, or an API org)
+_TAG_PREFIXES = ("license:", "base_model:", "dataset:")
 _MAX_TAGS = 1000  # HubClient keeps the first 1000 tags and 5000 sibling names
 _MAX_SIBLINGS = 5000
 LicKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
@@ -104,6 +93,10 @@ def record_from_hub(d: Any) -> RepoRecord:
 # -- the facts ---------------------------------------------------------------------------------------------------
 def license_key(card: dict[str, Any], tags: list[str]) -> LicKey:
     """evidence.license_info as a hashable tuple (card values, name, link, tag values, gate heading)."""
+    return _license_key(card, tuple(t.split(":", 1)[1] for t in tags if t.startswith("license:")))
+
+
+def _license_key(card: dict[str, Any], lic_tags: tuple[str, ...]) -> LicKey:
     raw = card.get("license")
     if isinstance(raw, str):
         vals = [raw.strip()]
@@ -120,21 +113,43 @@ def license_key(card: dict[str, Any], tags: list[str]) -> LicKey:
         tuple(v for v in vals if v),
         name.strip() if isinstance(name, str) and name.strip() else None,
         link.strip() if isinstance(link, str) and link.strip() else None,
-        tuple(t.split(":", 1)[1] for t in tags if t.startswith("license:")),
+        lic_tags,
         gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
     )
 
 
+_ADAPTER_RE = re.compile(r"(?:^|/)adapter_config\.json$", re.M)
+_MERGEKIT_RE = re.compile(r"(?:^|/)mergekit_config\.yml$", re.M)
+_QUANT_LINES_RE = re.compile(_QUANT_FILE_RE.pattern, re.I | re.M)  # the same pattern, one line per sibling
+# Its literals are lower-case ASCII, so on ASCII text it may run case-sensitively on the lower-cased names
+# (re.I is ~6x slower); every match contains one of the hints.
+_QUANT_LOWER_RE = re.compile(_QUANT_FILE_RE.pattern, re.M)
+_QUANT_HINTS = (".gguf", ".ggml", "ggml-", "quant", "measurement", ".exl2", "awq", "gptq")
+
+
 def file_relation(siblings: list[str]) -> str | None:
-    """The relation `_file_relation` reads from sibling names; the real function runs only on a hint."""
+    """The relation `_file_relation` reads from sibling names, with one regex pass over all names.
+
+    Names are joined by newlines and matched in MULTILINE mode: the same as one search per name because no
+    pattern crosses a line (names containing a newline take the original function).
+    """
     if not siblings:
         return None
-    joined = "\n".join(siblings).lower()
-    for hint in _FILE_HINTS:
-        if hint in joined:
-            found = _file_relation(siblings)
-            return found[0] if found else None
-    return None
+    joined = "\n".join(siblings)
+    if joined.count("\n") != len(siblings) - 1:
+        found = _file_relation(siblings)
+        return found[0] if found else None
+    if "adapter_config.json" in joined and _ADAPTER_RE.search(joined):
+        return "adapter"
+    if "mergekit_config.yml" in joined and _MERGEKIT_RE.search(joined):
+        return "merge"
+    if joined.isascii():
+        low = joined.lower()
+        for hint in _QUANT_HINTS:
+            if hint in low:
+                return "quantized" if _QUANT_LOWER_RE.search(low) else None
+        return None
+    return "quantized" if _QUANT_LINES_RE.search(joined) else None
 
 
 class Extractor:
@@ -171,8 +186,18 @@ class Extractor:
             got = self._ds[value] = subj.id if subj is not None else None
         return got  # type: ignore[return-value]
 
-    def model_edges(self, key: str, card: dict[str, Any], tags: list[str], siblings: list[str]) -> list[tuple[str, str]]:
+    def model_edges(
+        self, key: str, card: dict[str, Any], tags: list[str], siblings: list[str]
+    ) -> list[tuple[str, str]]:
         """(parent id, relation) in parent_edges order, for a model record without prose or file contents."""
+        base_tags = [t for t in tags if t.startswith("base_model:")]
+        ds_tags = [t.split(":", 1)[1] for t in tags if t.startswith("dataset:")]
+        return self.edges_from(key, card, base_tags, ds_tags, siblings)
+
+    def edges_from(
+        self, key: str, card: dict[str, Any], base_tags: list[str], ds_tags: list[str], siblings: Any
+    ) -> list[tuple[str, str]]:
+        """model_edges with the tags already sorted out; `siblings` may be the raw API list ({"rfilename"})."""
         declared = card.get("base_model_relation")
         declared_rel = None
         if isinstance(declared, str):
@@ -182,56 +207,55 @@ class Extractor:
         base_values = raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
         if len(base_values) > _MAX_PARENTS:
             base_values = base_values[:_MAX_PARENTS]
+        subject = self.subject
         card_parents: list[str] = []
         invalid: list[str] = []
         for v in base_values:
-            sid = self.subject(v)
+            sid = subject(v)
             if sid is None:
                 invalid.append(str(v)[:100] if not isinstance(v, str) else v[:100])
             elif sid != key and sid not in card_parents:
                 card_parents.append(sid)
         tag_rel: dict[str, str] = {}
         tag_parents: list[str] = []
-        dataset_tags: list[str] = []
-        for t in tags:
-            if t.startswith("base_model:"):
-                parts = t.split(":")
-                if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
-                    rel, pid = parts[1], parts[2]
-                elif len(parts) == 2:
-                    rel, pid = "", parts[1]
-                else:
-                    continue
-                sid = self.subject(pid)
-                if sid is None or sid == key:
-                    continue
-                if rel:
-                    tag_rel.setdefault(sid, rel)
-                if sid not in tag_parents:
-                    tag_parents.append(sid)
-            elif t.startswith("dataset:"):
-                dataset_tags.append(t.split(":", 1)[1])
-        frel = file_relation(siblings) if not declared_rel else None
-        out: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        n_card = len(card_parents)
-        for pid in card_parents + tag_parents:
-            if pid in seen:
-                continue
-            seen.add(pid)
-            if declared_rel:
-                rel = declared_rel
-            elif frel:
-                rel = frel
-            elif n_card >= 2 and pid in card_parents:
-                rel = "merge"
+        for t in base_tags:
+            parts = t.split(":")
+            if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
+                rel, pid = parts[1], parts[2]
+            elif len(parts) == 2:
+                rel, pid = "", parts[1]
             else:
-                rel = tag_rel.get(pid, "finetune")
-            out.append((pid, rel))
+                continue
+            sid = subject(pid)
+            if sid is None or sid == key:
+                continue
+            if rel:
+                tag_rel.setdefault(sid, rel)
+            if sid not in tag_parents:
+                tag_parents.append(sid)
+        out: list[tuple[str, str]] = []
+        if card_parents or tag_parents:
+            frel = None if declared_rel else file_relation(sibling_names(siblings))
+            seen: set[str] = set()
+            n_card = len(card_parents)
+            for pid in card_parents + tag_parents:
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                if declared_rel:
+                    rel = declared_rel
+                elif frel:
+                    rel = frel
+                elif n_card >= 2 and pid in card_parents:
+                    rel = "merge"
+                else:
+                    rel = tag_rel.get(pid, "finetune")
+                out.append((pid, rel))
         for bad in invalid:
             out.append(("invalid:" + bad, declared_rel or "finetune"))
-        ds_values = as_str_list(card.get("datasets")) + dataset_tags
-        if ds_values:
+        ds_card = card.get("datasets")
+        if ds_card is not None or ds_tags:
+            ds_values = as_str_list(ds_card) + ds_tags
             ds_seen: set[str] = set()
             for value in ds_values[:_MAX_PARENTS]:
                 sid = self.dataset_subject(value)
@@ -240,6 +264,24 @@ class Extractor:
                 ds_seen.add(sid)
                 out.append((sid, "trained_on"))
         return out
+
+
+def sibling_names(sib_raw: Any) -> list[str]:
+    """Sibling file names as HubClient keeps them: `rfilename` of each entry (or the entry itself), first 5000."""
+    if not sib_raw or type(sib_raw) is not list:
+        return []
+    try:
+        names = [s["rfilename"] for s in sib_raw]
+        if all(type(x) is str for x in names):
+            return names[:_MAX_SIBLINGS]
+    except (TypeError, KeyError, IndexError):
+        pass
+    out: list[str] = []
+    for s in sib_raw:
+        name = s.get("rfilename") if isinstance(s, dict) else s
+        if isinstance(name, str):
+            out.append(name)
+    return out[:_MAX_SIBLINGS]
 
 
 def statements_key(rules: Any, low_id: str) -> tuple[str, ...]:
@@ -290,7 +332,79 @@ class Facts:
         return got
 
     def record(self, d: Any) -> tuple[str, int, tuple[Any, ...], list[tuple[str, str]]]:
-        """(key, kind code, label tuple, edges) of one raw record: the label is everything per-node the verdict uses."""
+        """(key, kind code, label tuple, edges) of one raw record: the label is everything per-node the verdict uses.
+
+        The common case (a Hub API model record) is read in place, without copying the card."""
+        if type(d) is dict and "cardData" in d and "id" in d:
+            fast = self._fast_model(d)
+            if fast is not None:
+                return fast
+        return self._generic(d)
+
+    def _fast_model(self, d: dict[str, Any]) -> Any:
+        """Hub API model records, in one pass over the tags (equivalent to hub_fields + license_key + model_edges)."""
+        rid = d["id"]
+        if type(rid) is not str or not rid or rid.startswith("datasets/"):
+            return None
+        if "repoType" in d or "repo_type" in d or "type" in d:
+            if (d.get("repoType") or d.get("repo_type") or d.get("type")) == "dataset":
+                return None
+        card = d["cardData"]
+        if type(card) is not dict:
+            card = {}
+        elif "extra_gated_prompt" in card:
+            card = trim_card(card)
+        tags_raw = d.get("tags")
+        lic_tags: list[str] = []
+        base_tags: list[str] = []
+        ds_tags: list[str] = []
+        n_tags = 0
+        if type(tags_raw) is list:
+            for t in tags_raw:
+                if not isinstance(t, str):
+                    continue
+                n_tags += 1
+                if n_tags > _MAX_TAGS:
+                    break
+                if t.startswith(_TAG_PREFIXES):
+                    c = t[0]
+                    if c == "l":
+                        lic_tags.append(t[8:])
+                    elif c == "b":
+                        base_tags.append(t)
+                    else:
+                        ds_tags.append(t[8:])
+        lic = _license_key(card, tuple(lic_tags))
+        low = rid.lower()
+        stmts = tuple(self.rules.by_model.get(low, ())) if not self.rules.model_patterns else statements_key(
+            self.rules, low
+        )
+        mm = None
+        k = (lic, stmts)
+        need = self._needs_mm.get(k)
+        if need is None:
+            need = self.needs_multimodal(rid, lic, stmts)
+        if need:
+            tags = [t for t in tags_raw if isinstance(t, str)][:200] if type(tags_raw) is list else []
+            pipe = d.get("pipeline_tag")
+            pipe = pipe if isinstance(pipe, str) and pipe else None
+            if pipe is None and isinstance(card.get("pipeline_tag"), str):
+                pipe = card["pipeline_tag"]
+            mm = self.multimodal(_NodeView(rid, tags, pipe))
+        sib_raw = d.get("siblings")
+        edges = self.extractor.edges_from(rid, card, base_tags, ds_tags, sib_raw)
+        kind = KIND_MODEL if self.plain_id(rid) else KIND_MODEL | KIND_CHECK_ID
+        return rid, kind, (KIND_MODEL, lic, stmts, mm, False), edges
+
+    def plain_id(self, key: str) -> bool:
+        """`parse_subject(key)` is the model `key` itself: a valid org/name, org neither `models` (a prefix
+        parse_subject strips) nor an API provider (whose products it reads as APIs)."""
+        if "/" not in key or not is_valid_repo_id(key):
+            return False
+        org = key.split("/", 1)[0]
+        return org != "models" and org.lower() not in self.api.providers
+
+    def _generic(self, d: Any) -> tuple[str, int, tuple[Any, ...], list[tuple[str, str]]]:
         rid, key, kind, card, tags, siblings, pipeline, _gated = hub_fields(d)
         lic = license_key(card, tags)
         stmts = statements_key(self.rules, key.lower())
@@ -298,19 +412,24 @@ class Facts:
         if self.needs_multimodal(key, lic, stmts):
             pipe = pipeline or (card.get("pipeline_tag") if isinstance(card.get("pipeline_tag"), str) else None)
             mm = self.multimodal(_NodeView(key, tags[:200], pipe))
+        unnamed = False
         if kind == "model":
-            return key, KIND_MODEL, (KIND_MODEL, lic, stmts, mm, False), self.extractor.model_edges(
-                key, card, tags, siblings
-            )
-        from licheck.cardparse import machine_generated
-        from licheck.evidence import parent_edges
+            pairs = self.extractor.model_edges(key, card, tags, siblings)
+        else:
+            from licheck.cardparse import machine_generated
+            from licheck.evidence import parent_edges
 
-        rec = record_from_hub(d)
-        edges, _ = parent_edges(rec, self.api)
-        pairs = [(e.parent, e.relation) for e in edges]
-        generated = any(r == "generated_by" for _, r in pairs)
-        unnamed = machine_generated(card, tags + as_str_list(card.get("tags"))) and not generated
-        return key, KIND_DATASET, (KIND_DATASET, lic, stmts, mm, unnamed), pairs
+            rec = record_from_hub(d)
+            edges, _ = parent_edges(rec, self.api)
+            pairs = [(e.parent, e.relation) for e in edges]
+            generated = any(r == "generated_by" for _, r in pairs)
+            unnamed = machine_generated(card, tags + as_str_list(card.get("tags"))) and not generated
+        bare = key[len("datasets/"):] if kind == "dataset" else key
+        check = 0 if ("/" in bare and is_valid_repo_id(bare)) else KIND_CHECK_ID
+        if kind == "model":
+            check = 0 if self.plain_id(key) else KIND_CHECK_ID
+            return key, KIND_MODEL | check, (KIND_MODEL, lic, stmts, mm, False), pairs
+        return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, unnamed), pairs
 
 
 def license_info_of(lic: LicKey) -> Any:

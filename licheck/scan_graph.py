@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from licheck.scan_extract import KIND_DATASET, RELATIONS, Chunk
+from licheck.scan_extract import KIND_CHECK_ID, KIND_DATASET, RELATIONS, Chunk
 
 WEIGHT_CODES = frozenset(i for i, r in enumerate(RELATIONS) if r in ("finetune", "adapter", "quantized", "merge"))
 E_WEIGHT, E_CASEVAR = 1, 2  # edge flags
@@ -33,6 +33,7 @@ class DumpIndex:
 
     def __init__(self) -> None:
         self.keys: list[str] = []
+        self.n = 0  # number of records (nodes); leaf refs start at n
         self.key_index: dict[str, int] = {}
         self.labels: list[tuple[Any, ...]] = []  # global label table
         self._label_ids: dict[tuple[Any, ...], int] = {}
@@ -57,10 +58,6 @@ class DumpIndex:
         self.leaf_kind = bytearray()
         self._leaf_index: dict[str, int] = {}
         self.lowered: dict[str, int] = {}
-
-    @property
-    def n(self) -> int:
-        return len(self.keys)
 
     def add_chunk(self, chunk: Chunk) -> None:
         """Merge a parsed chunk, in file order: a later record with the same id replaces the earlier one."""
@@ -102,6 +99,7 @@ class DumpIndex:
             if self.label_sample[gid] < 0:
                 self.label_sample[gid] = idx
             start += count
+        self.n = len(keys)
         self.records_read += len(chunk.keys)
         self.n_errors += chunk.n_errors
         self.errors += chunk.errors[: max(0, 20 - len(self.errors))]
@@ -166,7 +164,10 @@ class DumpIndex:
         return i
 
     def is_dataset(self, i: int) -> bool:
-        return self.node_kind[i] == KIND_DATASET
+        return bool(self.node_kind[i] & KIND_DATASET)
+
+    def needs_id_check(self, i: int) -> bool:
+        return bool(self.node_kind[i] & KIND_CHECK_ID)
 
 
 class SetTable:
@@ -225,6 +226,7 @@ class ClassInfo:
     has_rules: list[bool]
     orgs: list[frozenset[str]]
     own_lic: list[int]  # per node and leaf ref: set id (in lic table) of its own licence labels
+    missing_class: int
     level: Callable[[int, int], int]  # (class, sample ref) -> verdict rank of the class's root context
     rare_ctx: Callable[[int, bool, bool], int | None]  # (class, w, r) -> context id, None when plain
 
@@ -261,8 +263,8 @@ class Closure:
         self.ebit = bytearray(len(index.pref))
         self.ambiguous = bytearray(n)
         self._amb_conflict: dict[int, bool] = {0: False}
-        self._single: dict[tuple[int, ...], int] = {}
-        self._leaf_state: dict[int, int] = {}
+        self._memo: dict[tuple[Any, ...], int] = {}
+        self._singletons: dict[int, int] = {}
 
     # -- relicensing bits ---------------------------------------------------------------------------------------
     def bit(self, child: int, parent: int) -> bool:
@@ -304,12 +306,14 @@ class Closure:
         return sid
 
     def leaf_state(self, ref: int) -> int:
-        sid = self._leaf_state.get(ref)
-        if sid is None:
-            leaf = ref - self.ix.n
-            flags = F_MISSING if self.ix.leaf_kind[leaf] == LEAF_MISSING else 0
-            sid = self._leaf_state[ref] = self._intern_state((0, 0, 0, flags, self.info.own_lic[ref], 0))
-        return sid
+        leaf = ref - self.ix.n
+        flags = F_MISSING if self.ix.leaf_kind[leaf] == LEAF_MISSING else 0
+        return self._intern_state((0, 0, 0, flags, self.info.own_lic[ref], 0))
+
+    def is_root(self, p: int) -> bool:
+        """No parent of p is a record of the dump."""
+        n = self.ix.n
+        return all(r >= n for r in self.ix.pref[self.ix.pstart[p] : self.ix.pstart[p + 1]])
 
     def compute(self, progress: Callable[[int], None] | None = None) -> None:
         """Post-order over all nodes (iterative: chains are thousands deep), each state from its parents'."""
@@ -341,81 +345,78 @@ class Closure:
             progress(done)
 
     def _combine(self, x: int) -> int:
+        """State of x from its parents' states. Memoised on everything the state depends on, so a node whose
+        parents, edge kinds and own licences match an earlier node's costs one tuple and one dict lookup."""
         ix, info = self.ix, self.info
         n = ix.n
         lo, hi = ix.pstart[x], ix.pstart[x + 1]
         own = info.own_lic[x]
-        flags = F_STUDENT if x in self.student_missing else 0
+        student = x in self.student_missing
         if hi == lo:
             self.height[x] = 0
-            return self._intern_state((0, 0, 0, flags, own, 0))
+            return self._intern_state((0, 0, 0, F_STUDENT if student else 0, own, 0))
         pref, eflags, ebit = ix.pref, ix.eflags, self.ebit
-        cls, states, height = info.node_class, self.states, self.height
-        if hi - lo == 1 and not flags:
-            p = pref[lo]
-            f = eflags[lo]
-            if p < n:
-                sp = self.state[p]
-                if sp >= 0 and f & E_WEIGHT:
-                    b = ebit[lo]
-                    amb = self.ambiguous[p]
-                    k = (sp, cls[p], b, p if amb else -1, own)
-                    sid = self._single.get(k)
-                    if sid is None:
-                        sid = self._single[k] = self._combine_general(x, lo, hi, own, flags)
-                    else:
-                        self.height[x] = height[p] + 1
-                        self.root_set[x] = self._roots_of(p)
-                    return sid
-        return self._combine_general(x, lo, hi, own, flags)
-
-    def _roots_of(self, p: int) -> int:
-        ix = self.ix
-        if ix.pstart[p + 1] == ix.pstart[p] or self._is_root(p):
-            return self.roots.intern(frozenset((p,)))
-        return self.root_set[p]
-
-    def _is_root(self, p: int) -> bool:
-        n = self.ix.n
-        return all(r >= n for r in self.ix.pref[self.ix.pstart[p] : self.ix.pstart[p + 1]])
-
-    def _combine_general(self, x: int, lo: int, hi: int, own: int, flags: int) -> int:
-        ix, info = self.ix, self.info
-        n = ix.n
-        pref, eflags, ebit = ix.pref, ix.eflags, self.ebit
-        cls, states, height, stv = info.node_class, self.states, self.height, self.state
-        m_r = 0
-        rare = amb = anc = 0
+        cls, height, stv, amb = info.node_class, self.height, self.state, self.ambiguous
+        parts = []
+        samples = []
         h = 0
         roots = 0
+        cycle = False
         for e in range(lo, hi):
             p = pref[e]
-            f = eflags[e]
             if p >= n:
-                sp = self.leaf_state(p)
-                if self.ix.leaf_kind[p - n] != LEAF_MISSING and not f & E_WEIGHT:
-                    flags |= F_NONWEIGHT
-                hp = 0
-            else:
-                sp = stv[p]
-                if sp < 0:  # a parent still on the DFS path: a cycle
-                    flags |= F_CYCLE
-                    continue
-                if not f & E_WEIGHT:
-                    flags |= F_NONWEIGHT
-                hp = height[p]
-                roots = self.roots.union(roots, self._roots_of(p))
-            c = cls[p]
-            b = bool(ebit[e])
-            ctx = info.rare_ctx(c, True, b)
+                parts.append((self.leaf_state(p), cls[p], 0, -1, eflags[e] & E_WEIGHT))
+                samples.append(p)
+                if h < 1:
+                    h = 1
+                continue
+            sp = stv[p]
+            if sp < 0:  # a parent still on the DFS path: a cycle
+                cycle = True
+                continue
+            parts.append((sp, cls[p], ebit[e], p if amb[p] else -1, eflags[e] & E_WEIGHT))
+            samples.append(p)
+            hp = height[p] + 1
+            if hp > h:
+                h = hp
+            rs = self.root_set[p]
+            if not rs:
+                rs = self._singleton(p)
+            roots = self.roots.union(roots, rs) if roots else rs
+        self.height[x] = h
+        self.root_set[x] = roots
+        key = (own, student, cycle, tuple(parts))
+        sid = self._memo.get(key)
+        if sid is None:
+            sid = self._memo[key] = self._state_from(own, student, cycle, parts, samples)
+        return sid
+
+    def _singleton(self, p: int) -> int:
+        sid = self._singletons.get(p)
+        if sid is None:
+            sid = self._singletons[p] = self.roots.intern(frozenset((p,)))
+        return sid
+
+    def _state_from(
+        self, own: int, student: bool, cycle: bool, parts: list[tuple[int, int, int, int, int]], samples: list[int]
+    ) -> int:
+        info = self.info
+        states = self.states
+        flags = (F_STUDENT if student else 0) | (F_CYCLE if cycle else 0)
+        m_r = 0
+        rare = amb = anc = 0
+        for (sp, c, b, ambp, w), ref in zip(parts, samples, strict=True):
+            if not w and c != info.missing_class:
+                flags |= F_NONWEIGHT
+            ctx = info.rare_ctx(c, True, bool(b))
             if ctx is None:
-                lv = info.level(c, p)
+                lv = info.level(c, ref)
                 if lv > m_r:
                     m_r = lv
             else:
                 rare = self.rare.add(rare, ctx)
-            if p < n and self.ambiguous[p]:
-                amb = self.amb.add(amb, (p, b))
+            if ambp >= 0:
+                amb = self.amb.add(amb, (ambp, b))
             pm, prare, pamb, pflags, plic, _panc = states[sp]
             if pm > m_r:
                 m_r = pm
@@ -425,12 +426,8 @@ class Closure:
                 amb = self.amb.union(amb, pamb)
             flags |= pflags
             anc = self.lic.union(anc, plic)
-            if hp + 1 > h:
-                h = hp + 1
         if amb and self._conflict(amb):
             flags |= F_AMBIGUOUS
-        self.height[x] = h
-        self.root_set[x] = roots
         return self._intern_state((m_r, rare, amb, flags, self.lic.union(own, anc), anc))
 
     def _conflict(self, amb: int) -> bool:
@@ -506,7 +503,7 @@ class Closure:
         rare = 0
         for nid, wo in best.items():
             if nid < 0:
-                c = info.missing_class  # type: ignore[attr-defined]
+                c = info.missing_class
                 ref = nid
             else:
                 c = info.node_class[nid]

@@ -271,6 +271,9 @@ def test_sarif_uses_finding_location_and_stable_fingerprints() -> None:
     assert again["partialFingerprints"] == res["partialFingerprints"]
     md = formats.render("markdown", [doc])
     assert "models/teacher/README.md line 12" in md
+    doc["findings"][0]["location"] = {"uri": "models/my model/README.md", "line": 1}
+    spaced = json.loads(formats.render("sarif", [doc]))["runs"][0]["results"][0]["locations"][0]
+    assert spaced["physicalLocation"]["artifactLocation"]["uri"] == "models/my%20model/README.md"  # uri-reference
 
 
 # -- CycloneDX -----------------------------------------------------------------------------------------------
@@ -514,7 +517,8 @@ def test_deterministic_through_cli(fmt: str, cli: Any) -> None:
     """Two offline runs (embedded snapshot) give the same output once the timestamp fields are dropped."""
     args = ["audit", "deepseek-ai/DeepSeek-R1", "--student", LLAMA, "--offline", "--format", fmt]
     first, second = cli(*args), cli(*args)
-    assert first.exit_code == second.exit_code
+    assert first.exit_code == second.exit_code and first.exit_code in (0, 1, 3), first.stderr
+    assert first.stdout.strip()
     assert _drop_timestamps(fmt, first.stdout) == _drop_timestamps(fmt, second.stdout)
 
 
@@ -631,7 +635,7 @@ def test_merge_diamonds_and_cycles_stay_linear() -> None:
     edges.append({"child": below[0], "parent": "acme/teacher", "relation": "finetune", "evidence": []})  # a cycle
     for fmt in FORMATS:
         text = formats.render(fmt, [doc])
-        assert len(text) < 16_000_000, (fmt, len(text))  # 2**30 paths would never finish
+        assert len(text) < 4_000_000, (fmt, len(text))  # 2**30 paths would never finish
     _validate_cyclonedx(formats.render("cyclonedx", [doc]))
     _check_spdx(formats.render("spdx", [doc]))
 

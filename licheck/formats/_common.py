@@ -122,9 +122,16 @@ def hub_url(node_id: str, kind: str | None = None) -> str | None:
 
 
 def local_uri(node_id: str) -> str:
-    """A local folder as a relative URI reference (SARIF artifactLocation)."""
+    """A local folder as a relative path (SARIF artifactLocation, after as_uri_reference)."""
     value = node_id[2:] if node_id.startswith("./") else node_id
-    return value.replace("\\", "/").replace(" ", "%20") or "."
+    return value.replace("\\", "/") or "."
+
+
+def as_uri_reference(value: str) -> str:
+    """Percent-encode what a URI reference may not contain (spaces, non-ASCII), keeping existing escapes."""
+    from urllib.parse import quote
+
+    return quote(value, safe="/:@!$&'()*+,;=-._~%?#[]")
 
 
 def split_id(node_id: str) -> tuple[str | None, str]:

@@ -64,7 +64,7 @@ def _help_markdown(quote: str, url: str) -> str:
 
 def _result(f: c.Finding, doc: c.Doc, rule_index: int, nodes: dict[str, c.Node]) -> dict[str, Any]:
     uri, line = c.finding_location(f, nodes, doc)
-    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": c.as_uri_reference(uri)}}
     if line:
         physical["region"] = {"startLine": line}
     q = doc.get("query") or {}

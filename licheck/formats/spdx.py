@@ -112,7 +112,7 @@ def _package(g: _Graph, nid: str, node: c.Node | None, orgs: dict[str, str]) -> 
         if n.get("machine_generated"):
             el["dataset_dataCollectionProcess"] = "Declared machine-generated (synthetic) in the dataset card."
     elif n.get("pipeline_tag"):
-        el["ai_domain"] = [str(n["pipeline_tag"])]
+        el["ai_informationAboutApplication"] = f"Hugging Face pipeline tag: {n['pipeline_tag']}"
     return el
 
 
