@@ -22,14 +22,18 @@ class InvalidRepoId(UsageError):
     """A repository id is not `org/name` with the Hub's allowed characters."""
 
 
-class RuleError(LicheckError):
-    """A rule file (or rule folder) is unreadable or does not match the schema."""
+class DataFileError(LicheckError):
+    """A data file the user gave (rules, policy) is unreadable or invalid; the message says file and line."""
 
     def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
         where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
         super().__init__(f"{where}{message}")
         self.path = path
         self.line = line
+
+
+class RuleError(DataFileError):
+    """A rule file (or rule folder) is unreadable or does not match the schema."""
 
 
 class SourceError(LicheckError):

@@ -19,7 +19,7 @@ from typing import Any
 
 from licheck import yamlsafe
 from licheck.domain import Finding, Plan
-from licheck.errors import LicheckError
+from licheck.errors import DataFileError
 
 POLICY_FILE = "licheck.yaml"
 PYPROJECT = "pyproject.toml"
@@ -29,14 +29,8 @@ PLAN_FACTS = ("use", "internal", "method", "mau", "monthly_revenue", "annual_rev
 MAX_POLICY_BYTES = 1024 * 1024
 
 
-class PolicyError(LicheckError):
+class PolicyError(DataFileError):
     """The policy file is unreadable, not valid YAML/TOML, or does not match licheck/schemas/policy.schema.json."""
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
-        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
-        super().__init__(f"{where}{message}")
-        self.path = path
-        self.line = line
 
 
 @dataclass(frozen=True)
