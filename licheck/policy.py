@@ -19,7 +19,7 @@ from typing import Any
 
 from licheck import yamlsafe
 from licheck.domain import Finding, Plan
-from licheck.errors import DataFileError
+from licheck.errors import DataFileError, LicheckError
 
 POLICY_FILE = "licheck.yaml"
 PYPROJECT = "pyproject.toml"
