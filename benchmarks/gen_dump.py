@@ -71,7 +71,7 @@ CONSTANTS: dict[str, Any] = {
 # Not measurable from the scrape (documented choices).
 NEW_ROOT_SHARE = 0.02  # ~50 models per family on average; the preferential attachment makes the tail heavy
 QUANT_SHARE = 0.08  # GGUF/GPTQ repos on the Hub (the scrape of finetune trees under-counts them: 11 of 1,983)
-CHAIN_SHARE = 0.001  # models in long checkpoint chains (each 1,000-2,000 deep)
+CHAIN_SHARE = 0.001  # models in long checkpoint chains (each 1,000-2,000 deep; at least one per dump >= 20k)
 CYCLE_SHARE = 0.0002  # models whose base_model points at one of their own descendants
 CASE_VARIANT_SHARE = 0.003  # parent ids written with another capitalisation (renames, typing)
 RELATION_PATTERNS = {"adapter": "adapter", "quantized": "quantized", "merge": "merge", "finetune": "finetune"}
@@ -190,6 +190,8 @@ class Generator:
         for rid, lic, name in cal["roots"]:
             self._add(rid, (lic, name), [])
         chain_left = 0
+        n_chains = max(1, round(self.n * CHAIN_SHARE / 1500)) if self.n >= 20_000 else 0
+        chain_at = {self.n * (k + 1) // (n_chains + 1) for k in range(n_chains)}
         while len(self.ids) < self.n:
             if chain_left:
                 prev = len(self.ids) - 1
@@ -199,7 +201,7 @@ class Generator:
             x = r.random()
             if x < NEW_ROOT_SHARE:
                 self._add(f"{r.choice(self.orgs)}/base-model-{len(self.ids)}", self.lic.draw(), [])
-            elif x < NEW_ROOT_SHARE + CHAIN_SHARE / 1500:
+            elif len(self.ids) in chain_at:
                 chain_left = min(r.randint(1000, 2000), self.n - len(self.ids) - 1)
                 p = self._pick_parent()
                 self._add(f"{r.choice(self.orgs)}/checkpoints-{len(self.ids)}-ckpt0", self.lics[p], [p])
@@ -282,7 +284,7 @@ class Generator:
             gated = "auto" if r.random() < 0.75 else "manual"
         return {
             "id": rid,
-            "sha": "%040x" % r.getrandbits(160),
+            "sha": f"{r.getrandbits(160):040x}",
             "lastModified": f"2025-0{r.randint(1, 4)}-{r.randint(10, 28)}T12:00:00.000Z",
             "gated": gated,
             "pipeline_tag": pipeline,

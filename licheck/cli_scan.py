@@ -38,12 +38,15 @@ def scan(
     max_depth: int = MAX_DEPTH,
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="Parser processes for JSON Lines."),
     top: int = typer.Option(15, "--top", min=1, help="How many drift patterns and unknown licences to list."),
+    verify: int = typer.Option(
+        200, "--verify", min=0, help="Audit this many sampled models again with the full engine (0: off)."
+    ),
 ) -> None:
     """Evaluate every model of a dump as a teacher: ancestry, licences, drift and verdict for one plan.
 
-    Same plan flags as `audit` (default: distill outputs into a commercially distributed student trained from
-    scratch). Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0, or 2 on
-    an error.
+    Same plan flags as `audit`; default: distill outputs into a commercially distributed student trained from scratch.
+
+    Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0, or 2 on an error.
     """
 
     def body() -> int:
@@ -73,7 +76,7 @@ def scan(
         try:
             summary = run_scan(
                 str(dump), plan, ruleset, output=str(output) if output else None, max_depth=max_depth,
-                workers=workers, top=top, progress=update,
+                workers=workers, top=top, verify=verify, progress=update,
             )
         finally:
             stop()

@@ -16,6 +16,9 @@ second rule engine:
   representative's verdict; the scan checks that and stops rather than report a wrong answer.
 * Models the memo cannot describe exactly are re-enacted per model (scan_graph.Closure.walk), and a few odd ids
   (API product ids, the student-graph quirk) go through the real resolver and Auditor one by one.
+* `--verify N` (default 200) audits a fixed sample again with the full engine; any disagreement stops the scan.
+  The engine is edited independently of this module, so this is the guard against a dependency it starts to have
+  that the memo does not model.
 
 `evaluate_batch(records, index, plan, rules)` is a pure function of its arguments (the caches only avoid repeated
 work), so a distributed runner can map it over partitions once the index is built and broadcast.
@@ -57,6 +60,7 @@ from licheck.scan_graph import (
     F_MISSING,
     F_STUDENT,
     LEAF_MISSING,
+    WALK_FLAGS,
     ClassInfo,
     Closure,
     DumpIndex,
@@ -429,8 +433,19 @@ class Judge(ClassInfo):
     def level(self, c: int, ref: int) -> int:  # type: ignore[override]
         lv = self._levels[c]
         if lv < 0:
+            if 0 <= ref < self.index.n and ref in self.student_missing:
+                # The Auditor keys identifications by id, so a node the student graph holds as a depth-cut
+                # `missing` node is judged differently there: never let it stand for its class.
+                other = next((i for i in self._class_members(c) if i not in self.student_missing), None)
+                if other is None:
+                    return VERDICT_RANK[self._one_node_verdict(ref)]  # only nodes routed to the real audit use it
+                ref = other
             lv = self._levels[c] = VERDICT_RANK[self._one_node_verdict(ref)]
         return lv
+
+    def _class_members(self, c: int) -> Iterator[int]:
+        node_class = self.node_class
+        return (i for i in range(self.index.n) if node_class[i] == c)
 
     def _one_node_verdict(self, ref: int) -> str:
         """The Auditor on a graph holding only this node (its own edges kept for `_generated`, parents absent)."""
@@ -505,6 +520,7 @@ class Evaluator:
         self._special = self._special_nodes()
         self._drift: dict[tuple[int, int], list[tuple[str, frozenset[str]]]] = {}
         self.last_lic = 0
+        self._memo_verdict: dict[tuple[int, int], str] = {}
         self._lic_js: dict[int, str] = {}
         self._roots_js: dict[int, str] = {}
 
@@ -534,7 +550,12 @@ class Evaluator:
 
     def verdict(self, i: int) -> tuple[str, str]:
         """(verdict, route) of node i: route memo | walk | audit | error."""
-        special = self._special.get(i)
+        special = self._special.get(i) if self._special else None
+        if special is None:  # the common case: a state already judged for this class
+            cl = self.closure
+            got = self._memo_verdict.get((self.judge.node_class[i], cl.state[i]))
+            if got is not None and cl.height[i] <= cl.max_depth:
+                return got, "memo"
         if special == "error":
             return "error", "error"
         cl = self.closure
@@ -548,9 +569,28 @@ class Evaluator:
             route = "walk"
         else:
             m = max(judge.level(judge.node_class[i], i), st[0])
-            rare, cycle = st[1], False
-            route = "memo"
+            verdict = judge.signature_verdict((m, st[1], False), key)
+            if st[3] & (F_STUDENT | WALK_FLAGS) == 0:
+                self._memo_verdict[(judge.node_class[i], cl.state[i])] = verdict
+            return verdict, "memo"
         return judge.signature_verdict((m, rare, cycle), key), route
+
+    def verify(self, count: int) -> int:
+        """Audit `count` sampled models with the real resolver and Auditor; raise on any disagreement."""
+        import random
+
+        candidates = [i for i in range(self.index.n) if self._special.get(i) != "error"] if self._special else None
+        pool = candidates if candidates is not None else range(self.index.n)
+        sample = random.Random(0).sample(pool, min(count, len(pool)))
+        for i in sample:
+            got = self.verdict(i)[0]
+            want = self.judge.audit(self.index.keys[i])
+            if got != want:
+                raise ScanConsistencyError(
+                    f"self-check: scan says {got} for {self.index.keys[i]} but the audit says {want}; "
+                    "the engine changed in a way the scan's memo does not model (see licheck/scan.py)"
+                )
+        return len(sample)
 
     def drift(self, i: int, own: int, anc: int) -> list[str]:
         """Licence drift: the model declares licences that omit a restrictive ancestor licence of another licensor."""
@@ -613,23 +653,26 @@ class Evaluator:
             )
         drift = self.drift(i, self.judge.own_lic[i], anc_id)
         n = ix.n
+        kinds = ix.node_kind
         parents = []
         missing = []
-        pref, keys, leaf_ids, leaf_kind = ix.pref, ix.keys, ix.leaf_ids, ix.leaf_kind
-        for e in range(ix.pstart[i], ix.pstart[i + 1]):
-            r = pref[e]
+        keys, leaf_ids = ix.keys, ix.leaf_ids
+        for r in ix.pref[ix.pstart[i] : ix.pstart[i + 1]]:
             if r < n:
-                parents.append(keys[r])
-            elif leaf_kind[r - n] == LEAF_MISSING:
-                missing.append(leaf_ids[r - n])
+                k = keys[r]
+                parents.append('"' + k + '"' if not kinds[r] & KIND_CHECK_ID else _js(k))
+            elif ix.leaf_kind[r - n] == LEAF_MISSING:
+                missing.append(_js(leaf_ids[r - n]))
             else:
-                parents.append(leaf_ids[r - n])
+                parents.append(_js(leaf_ids[r - n]))
+        key = keys[i]
+        jid = _js(key) if kinds[i] & KIND_CHECK_ID else '"' + key + '"'  # plain ids need no escaping
         text = (
-            '{"id":' + _js(ix.keys[i]) + ',"verdict":"' + verdict + '",' + lic_js + ',"drift":'
-            + (_js_list(drift) if drift else "[]") + ',"parents":' + _js_list(parents) + ',"missing_parents":'
-            + _js_list(missing) + ',"roots":' + roots_js + ',"depth":'
-            + ("null" if flags & F_CYCLE else str(cl.height[i])) + ',"incomplete":'
-            + ("true" if flags & F_MISSING else "false") + ',"via":"' + route + '"}\n'
+            f'{{"id":{jid},"verdict":"{verdict}",'
+            f'{lic_js},"drift":{_js_list(drift) if drift else "[]"},"parents":[{",".join(parents)}],'
+            f'"missing_parents":[{",".join(missing)}],"roots":{roots_js},'
+            f'"depth":{"null" if flags & F_CYCLE else cl.height[i]},'
+            f'"incomplete":{"true" if flags & F_MISSING else "false"},"via":"{route}"}}\n'
         )
         return text, verdict, drift
 
@@ -701,9 +744,40 @@ def run_scan(
     max_depth: int = 20,
     workers: int = 2,
     top: int = 15,
+    verify: int = 200,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
-    """Scan a dump; write per-model JSON Lines to `output` (atomically) and return the summary."""
+    """Scan a dump; write per-model JSON Lines to `output` (atomically) and return the summary.
+
+    `verify` models (a fixed pseudo-random sample) are audited again by the real resolver and Auditor and must
+    agree, so a change in the engine that the memo does not model stops the scan instead of skewing it.
+
+    The cyclic garbage collector is paused for the scan: the index holds millions of containers that it would
+    rescan again and again (a third of the run time) while the scan creates no reference cycles."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_scan(path, plan, rules, output=output, max_depth=max_depth, workers=workers, top=top,
+                         verify=verify, progress=progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_scan(
+    path: str,
+    plan: Plan,
+    rules: Any,
+    *,
+    output: str | None,
+    max_depth: int,
+    workers: int,
+    top: int,
+    verify: int,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     index, store = build_index(path, rules, workers=workers, progress=progress)
     t_read = time.perf_counter()
@@ -732,6 +806,7 @@ def run_scan(
                 progress("verdicts", i, n)
         if writer is not None and batch:
             writer.write("".join(batch))
+        verified = ev.verify(verify)
         if progress is not None:
             progress("verdicts", n, n)
         if writer is not None:
@@ -764,6 +839,7 @@ def run_scan(
         "unknown_licenses": [{"license": lab, "models": c} for lab, c in unknown.most_common(top)],
         "undeclared_licence_in_ancestry": undeclared,
         "output": output,
+        "verified": verified,
         "stats": {
             "routes": dict(ev.routes),
             "classes": len(judge.class_keys),
@@ -856,6 +932,7 @@ def render_text(summary: dict[str, Any]) -> str:
         f"{s['seconds']['total']} s (read {s['seconds']['read']}, ancestry {s['seconds']['ancestry']}, "
         f"verdicts {s['seconds']['verdicts']})"
     )
+    lines.append(f"self-check: {summary['verified']} sampled models audited again, all equal")
     if summary["output"]:
         lines.append(f"per-model results: {summary['output']}")
     return "\n".join(lines) + "\n"

@@ -74,6 +74,10 @@ class DumpIndex:
             remap.append(gid)
         key_index = self.key_index
         keys = self.keys
+        m = len(chunk.keys)
+        if key_index.keys().isdisjoint(chunk.keys) and len(set(chunk.keys)) == m:
+            self._add_new(chunk, cno, remap)  # the usual case: every id is new, append in bulk
+            return
         start = 0
         for i, key in enumerate(chunk.keys):
             gid = remap[chunk.labels[i]]
@@ -104,6 +108,30 @@ class DumpIndex:
         self.n_errors += chunk.n_errors
         self.errors += chunk.errors[: max(0, 20 - len(self.errors))]
 
+    def _add_new(self, chunk: Chunk, cno: int, remap: list[int]) -> None:
+        import itertools
+
+        n0 = len(self.keys)
+        m = len(chunk.keys)
+        self.keys.extend(chunk.keys)
+        self.key_index.update(zip(chunk.keys, range(n0, n0 + m), strict=True))
+        labels = [remap[lab] for lab in chunk.labels]
+        self.node_label.extend(labels)
+        self.node_kind += chunk.kinds
+        self.node_offset.extend(chunk.offsets)
+        self._src_chunk.extend(itertools.repeat(cno, m))
+        self._src_start.extend(itertools.accumulate(chunk.nparents, initial=0))
+        self._src_start.pop()
+        self._src_count.extend(chunk.nparents)
+        sample = self.label_sample
+        for gid in set(labels):
+            if sample[gid] < 0:
+                sample[gid] = n0 + labels.index(gid)
+        self.n = len(self.keys)
+        self.records_read += m
+        self.n_errors += chunk.n_errors
+        self.errors += chunk.errors[: max(0, 20 - len(self.errors))]
+
     def finish(self) -> None:
         """Resolve every parent id to a node (exact, then case-insensitive as the snapshot does) or a leaf."""
         n = self.n
@@ -118,37 +146,59 @@ class DumpIndex:
             if s < 0 or self.node_label[s] != gid:
                 self.label_sample[gid] = i
         key_index = self.key_index
-        leaf_index = self._leaf_index
+        weight_table = bytes(E_WEIGHT if i in WEIGHT_CODES else 0 for i in range(256))
         pstart = array("q", [0])
         pref = array("q")
         eflags = bytearray()
-        weight = WEIGHT_CODES
-        for i in range(n):
-            pids = self._chunks_pids[self._src_chunk[i]]
-            rels = self._chunks_rels[self._src_chunk[i]]
-            s = self._src_start[i]
-            for j in range(s, s + self._src_count[i]):
-                pid = pids[j]
-                f = E_WEIGHT if rels[j] in weight else 0
-                ref = key_index.get(pid)
-                if ref is None:
-                    ref = lowered.get(pid.lower()) if not pid.startswith(("api:", "invalid:")) else None
-                    if ref is not None:
-                        f |= E_CASEVAR
-                    else:
-                        leaf = leaf_index.get(pid)
-                        if leaf is None:
-                            leaf = leaf_index[pid] = len(self.leaf_ids)
-                            self.leaf_ids.append(pid)
-                            self.leaf_kind.append(LEAF_API if pid.startswith("api:") else LEAF_MISSING)
-                        ref = n + leaf
-                pref.append(ref)
-                eflags.append(f)
-            pstart.append(len(pref))
+        if self.duplicates == 0:
+            # nodes are numbered in file order: the edges are the chunks' edge lists, concatenated
+            get = key_index.get
+            total = 0
+            for cno, (pids, rels) in enumerate(zip(self._chunks_pids, self._chunks_rels, strict=True)):
+                refs = [get(p, -1) for p in pids]
+                flags = bytearray(rels.translate(weight_table))
+                for j, r in enumerate(refs):
+                    if r < 0:
+                        refs[j], extra = self._resolve_miss(pids[j], n)
+                        flags[j] |= extra
+                pref.extend(refs)
+                eflags += flags
+                self._chunks_pids[cno] = []
+            for c in self._src_count:
+                total += c
+                pstart.append(total)
+        else:
+            for i in range(n):
+                pids = self._chunks_pids[self._src_chunk[i]]
+                rels = self._chunks_rels[self._src_chunk[i]]
+                s = self._src_start[i]
+                for j in range(s, s + self._src_count[i]):
+                    pid = pids[j]
+                    f = weight_table[rels[j]]
+                    ref = key_index.get(pid)
+                    if ref is None:
+                        ref, extra = self._resolve_miss(pid, n)
+                        f |= extra
+                    pref.append(ref)
+                    eflags.append(f)
+                pstart.append(len(pref))
         self.pstart, self.pref, self.eflags = pstart, pref, eflags
         self._chunks_pids = []
         self._chunks_rels = []
         self._src_chunk = self._src_start = self._src_count = array("i")  # type: ignore[assignment]
+
+    def _resolve_miss(self, pid: str, n: int) -> tuple[int, int]:
+        """A parent id not in the dump verbatim: its case-insensitive match (as Snapshot.get), else a leaf."""
+        if not pid.startswith(("api:", "invalid:")):
+            ref = self.lowered.get(pid.lower())
+            if ref is not None:
+                return ref, E_CASEVAR
+        leaf = self._leaf_index.get(pid)
+        if leaf is None:
+            leaf = self._leaf_index[pid] = len(self.leaf_ids)
+            self.leaf_ids.append(pid)
+            self.leaf_kind.append(LEAF_API if pid.startswith("api:") else LEAF_MISSING)
+        return n + leaf, 0
 
     def ref_id(self, ref: int) -> str:
         return self.keys[ref] if ref < self.n else self.leaf_ids[ref - self.n]

@@ -192,6 +192,12 @@ def test_depth_limits_match_audit(tmp_path: Path, max_depth: int) -> None:
     assert_same(tmp_path, awkward_records(), Plan(teacher="*"), max_depth)
 
 
+def test_student_deeper_than_the_depth_limit_matches_audit(tmp_path: Path) -> None:
+    """The student graph cuts nodes at the depth limit that teachers read in full (the Auditor keys by id)."""
+    got = assert_same(tmp_path, awkward_records(), Plan(teacher="*", student="chain/ckpt-25"), max_depth=4)
+    assert got["chain/ckpt-20"]["via"] == got["chain/ckpt-22"]["via"] == "audit"  # the cut node and below
+
+
 def test_real_records_match_audit(tmp_path: Path) -> None:
     """All 1,983 real Hub records: scan == audit --offline, record by record."""
     records = real_records()
@@ -375,3 +381,14 @@ def test_cli_scan_errors_are_one_line(cli, tmp_path: Path) -> None:
         import pyarrow  # noqa: F401
     except ImportError:
         assert "pyarrow" in res.stderr
+
+
+def test_self_check_stops_a_scan_the_engine_disagrees_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the memo ever drifts from the engine (a new per-node dependency, say), the scan fails instead of lying."""
+    from licheck import scan
+
+    dump = tmp_path / "d.jsonl"
+    write_jsonl(dump, awkward_records())
+    monkeypatch.setattr(scan.Judge, "signature_verdict", lambda self, sig, rep: "permitted")
+    with pytest.raises(scan.ScanConsistencyError, match="self-check"):
+        scan.run_scan(str(dump), Plan(teacher="*"), load_rules(), workers=1, verify=50)
