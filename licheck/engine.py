@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from licheck._struct import struct
+from licheck._struct import field, struct
 from licheck.domain import (
     VERDICT_RANK,
     WEIGHT_RELATIONS,
@@ -45,6 +45,7 @@ class NodeContext:
     channels: set[str]
     direct: bool
     role: str  # teacher | student
+    children: list[str] = field(default_factory=list)  # nodes of the same closure that name this one as parent
 
 
 def multimodal(node: ModelNode) -> bool | None:
@@ -84,6 +85,9 @@ def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
         for e in by_child.get(nid, []):
             if e.parent not in path:
                 queue.append((e.parent, path + [e.parent], weight_only and e.relation in WEIGHT_RELATIONS))
+    for e in graph.edges:
+        if e.child in out and e.parent in out and e.child != e.parent and e.child not in out[e.parent].children:
+            out[e.parent].children.append(e.child)
     return out
 
 
@@ -102,7 +106,8 @@ class Auditor:
         contexts: list[NodeContext] = list(_walk(teacher, "teacher", plan.method).values())
         student_ctx: dict[str, NodeContext] = _walk(student, "student", plan.method) if student else {}
         contexts += list(student_ctx.values())
-        idents = {c.node.id: self.rules.identify(c.node) for c in contexts}
+        # Keyed by side: the same id can be a full node in one graph and a depth-cut `missing` node in the other.
+        idents = {(c.role, c.node.id): self.rules.identify(c.node) for c in contexts}
         self._generated = {e.child for e in graph.edges if e.relation == "generated_by"}
         student_families = self._families(student_ctx, idents)
 
@@ -114,7 +119,7 @@ class Auditor:
             )
         for ctx in contexts:
             findings += self._node_findings(plan, ctx, idents, student_families)
-        findings += self.drift_findings(graph, idents)
+        findings += self.drift_findings(graph, {nid: ident for (_, nid), ident in idents.items()})
         for f in findings:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
@@ -190,14 +195,16 @@ class Auditor:
         return out
 
     # -- per node ---------------------------------------------------------------------------------------------
-    def _families(self, student_ctx: dict[str, NodeContext], idents: dict[str, Identification]) -> dict[str, object]:
+    def _families(
+        self, student_ctx: dict[str, NodeContext], idents: dict[tuple[str, str], Identification]
+    ) -> dict[str, object]:
         fam: set[str] = set()
         groups: set[str] = set()
         incomplete = False
         for nid, ctx in student_ctx.items():
             if "weight" not in ctx.channels:
                 continue
-            ident = idents[nid]
+            ident = idents[("student", nid)]
             if ctx.node.kind == "missing" or ident.unresolved or ident.missing:
                 incomplete = True
             for rid in ident.rule_ids + ident.statements:
@@ -223,7 +230,11 @@ class Auditor:
         )
 
     def _node_findings(
-        self, plan: Plan, ctx: NodeContext, idents: dict[str, Identification], student_families: dict[str, object]
+        self,
+        plan: Plan,
+        ctx: NodeContext,
+        idents: dict[tuple[str, str], Identification],
+        student_families: dict[str, object],
     ) -> list[Finding]:
         node = ctx.node
         out: list[Finding] = []
@@ -243,7 +254,7 @@ class Auditor:
             return out
         if node.kind == "api":
             return self._api_findings(plan, ctx, student_families)
-        ident = idents[node.id]
+        ident = idents[(ctx.role, node.id)]
         if "base_model" in node.unknown:
             out.append(
                 self._tool_finding(
@@ -313,18 +324,22 @@ class Auditor:
         out += best or []
         return out
 
-    def _relicensed(self, ctx: NodeContext, idents: dict[str, Identification]) -> bool:
-        """The node's own terms are superseded when its licensor published the child under its own licence."""
-        if len(ctx.path) < 2:
+    def _relicensed(self, ctx: NodeContext, idents: dict[tuple[str, str], Identification]) -> bool:
+        """The node's own terms are superseded when its licensor published every child that uses it (in this
+        closure) under a licence of its own. One third-party child is enough for the terms to apply: the answer
+        never depends on which path the walk found first."""
+        if not ctx.children:
             return False
-        child_id = ctx.path[-2]
-        child_ident = idents.get(child_id)
-        if child_ident is None or not child_ident.rule_ids:
-            return False
-        child_org = child_id.split("/", 1)[0].lower()
-        own = idents[ctx.node.id]
+        own = idents[(ctx.role, ctx.node.id)]
         orgs = {o for rid in own.rule_ids for o in (self.rules.get(rid).licensor_orgs if self.rules.get(rid) else ())}
-        return child_org in orgs or (not own.rule_ids and child_org == ctx.node.org)
+        for child_id in ctx.children:
+            child_ident = idents.get((ctx.role, child_id))
+            if child_ident is None or not child_ident.rule_ids:
+                return False
+            child_org = child_id.split("/", 1)[0].lower()
+            if not (child_org in orgs or (not own.rule_ids and child_org == ctx.node.org)):
+                return False
+        return True
 
     def _api_findings(self, plan: Plan, ctx: NodeContext, student_families: dict[str, object]) -> list[Finding]:
         node = ctx.node

@@ -538,17 +538,22 @@ class Closure:
             level = nxt
         cycle = _has_cycle(by_child)
         best: dict[int, bool] = {}
-        via: dict[int, int] = {}
         queue: deque[tuple[int, tuple[int, ...], bool]] = deque([(x, (x,), True)])
         while queue:
             nid, path, wo = queue.popleft()
             if nid in best and (best[nid] or not wo):
                 continue
             best[nid] = wo
-            via[nid] = path[-2] if len(path) > 1 else -1
             for t, w in by_child.get(nid, ()):
                 if t not in path:
                     queue.append((t, path + (t,), wo and w))
+        # engine._relicensed: a node's own terms are superseded only when every child naming it in this closure
+        # is its licensor's (order-independent).
+        kids: dict[int, list[int]] = {}
+        for c in best:
+            for t, _w in by_child.get(c, ()):
+                if t in best and t != c and c not in kids.setdefault(t, []):
+                    kids[t].append(c)
         m_r = 0
         rare = 0
         for nid, wo in best.items():
@@ -558,8 +563,13 @@ class Closure:
             else:
                 c = info.node_class[nid]
                 ref = nid
-            child = via[nid]
-            r = bool(child >= 0 and 0 <= nid < n and info.r_rel[c] and self.bit(child, nid))
+            children = kids.get(nid, [])
+            r = bool(
+                children
+                and 0 <= nid < n
+                and info.r_rel[c]
+                and all(0 <= ch < n and self.bit(ch, nid) for ch in children)
+            )
             ctx = info.rare_ctx(c, wo, r)
             if ctx is None:
                 lv = info.level(c, ref)

@@ -123,11 +123,31 @@ def test_weights_method_pulls_teacher_weight_duties():
 
 
 def test_card_text_licence_is_applied_with_the_metadata(hub_env, cli):
-    hub_env.add_model("org/saba", card_data={"license": "other"},
-                      readme="---\nlicense: other\n---\n- **License:** qwen-research\n")
+    hub_env.add_model(
+        "org/saba", card_data={"license": "other"}, readme="---\nlicense: other\n---\n- **License:** qwen-research\n"
+    )
     doc = cli("audit", "org/saba", "--format", "json").json()
     assert doc["verdict"] == "forbidden" and "license_sources_disagree" in doc["flags"]
-    hub_env.add_model("org/gpt4data", card_data={"license": "mit"},
-                      readme="---\nlicense: mit\n---\nLicense: cc-by-nc-4.0\n")
+    hub_env.add_model(
+        "org/gpt4data", card_data={"license": "mit"}, readme="---\nlicense: mit\n---\nLicense: cc-by-nc-4.0\n"
+    )
     doc = cli("audit", "org/gpt4data", "--format", "json").json()
     assert doc["verdict"] == "forbidden"
+
+
+def test_relicensing_needs_every_child_to_be_the_licensor_whatever_the_walk_order():
+    base = node("deepseek-ai/DeepSeek-V3-Base", "other", name="deepseek")
+    r1 = node("deepseek-ai/DeepSeek-R1", "mit")
+    sft = node("third/v3-sft", "mit")
+    merge = node("third/r1-v3-merge", "mit")
+    for order in ((r1, sft), (sft, r1)):
+        g = graph(
+            merge,
+            (merge, order[0], "merge"),
+            (merge, order[1], "merge"),
+            (r1, base, "finetune"),
+            (sft, base, "finetune"),
+        )
+        v = audit(g, None)
+        assert v.verdict == "conditional", order
+        assert any(f.rule == "deepseek-license-1.0" and f.node == base.id for f in v.findings)

@@ -120,6 +120,9 @@ def awkward_records() -> list[dict[str, Any]]:
         rec("deepseek-ai/DeepSeek-V3-Base", {"license": "other", "license_name": "deepseek"}),
         rec("deepseek-ai/DeepSeek-R1", {"license": "mit", "base_model": "deepseek-ai/DeepSeek-V3-Base"}),
         rec("someone/r1-distill", {"license": "apache-2.0", "base_model": "deepseek-ai/DeepSeek-R1"}),
+        # the licensor's own child is found first, but a third party also builds on the base: its terms apply
+        rec("third/v3-sft", {"license": "mit", "base_model": "deepseek-ai/DeepSeek-V3-Base"}),
+        rec("third/r1-v3-merge", {"license": "mit", "base_model": ["deepseek-ai/DeepSeek-R1", "third/v3-sft"]}),
         # cycles, one through a case-variant id, and a self-reference by case
         rec("loop/a", {"license": "mit", "base_model": "loop/b"}),
         rec("loop/b", {"license": "mit", "base_model": "LOOP/A"}),
