@@ -57,6 +57,36 @@ def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
 _LOADED: dict[tuple[str, bool], dict[str, Any]] = {}
 
 
+def _valid_marker(schema_path: Path, data: Any) -> Path | None:
+    from licheck.paths import cache_dir
+
+    try:
+        schema = schema_path.read_bytes()
+        payload = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+    except (OSError, TypeError, ValueError):
+        return None
+    digest = hashlib.sha256(schema + b"\0" + payload).hexdigest()
+    return Path(cache_dir()) / "valid" / digest[:2] / digest
+
+
+def known_valid(schema_path: Path, data: Any) -> bool:
+    """True when exactly this document already passed exactly this schema (validation is a pure function, and
+    importing jsonschema costs more than a whole warm pre-commit run should)."""
+    marker = _valid_marker(schema_path, data)
+    return marker is not None and marker.exists()
+
+
+def remember_valid(schema_path: Path, data: Any) -> None:
+    marker = _valid_marker(schema_path, data)
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass
+
+
 def bundle(directory: Path, *, packaged: bool = False) -> dict[str, Any]:
     """The compiled folder, read at most once per process."""
     memo = (str(directory), packaged)

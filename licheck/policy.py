@@ -288,12 +288,15 @@ def _plain(value: Any) -> Any:
 _VALIDATOR: Any = None
 
 
+_SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "policy.schema.json"
+
+
 def _validator() -> Any:
     global _VALIDATOR
     if _VALIDATOR is None:
         import jsonschema
 
-        schema = json.loads((Path(__file__).resolve().parent / "schemas" / "policy.schema.json").read_text("utf-8"))
+        schema = json.loads(_SCHEMA_PATH.read_text("utf-8"))
         _VALIDATOR = jsonschema.Draft202012Validator(schema)
     return _VALIDATOR
 
@@ -301,7 +304,13 @@ def _validator() -> Any:
 def validate(data: dict[str, Any], shown: str, line_of: LineOf) -> dict[str, Any]:
     """Schema-check; the first error (by position) becomes one message with file and line."""
     data = _plain(data)
+    from licheck.compiled import known_valid, remember_valid
+
+    if known_valid(_SCHEMA_PATH, data):
+        return data
     errors = sorted(_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        remember_valid(_SCHEMA_PATH, data)
     if errors:
         err = errors[0]
         elems = list(err.absolute_path)
