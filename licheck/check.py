@@ -1220,3 +1220,43 @@ def _finding_lines(cf: CheckFinding, label: str) -> list[str]:
         q = f.quote if len(f.quote) < 300 else f.quote[:297] + "..."
         lines.append(f"        \u201c{q}\u201d")
     return lines
+
+
+def run_check(
+    paths: list[str],
+    fmt: str = "text",
+    *,
+    offline: bool = False,
+    strict: bool = False,
+    scan_code: bool = False,
+    policy: str | None = None,
+    rules: list[str] | None = None,
+    refresh: bool = False,
+    max_depth: int = 20,
+) -> int:
+    """`licheck check` as a function (both command-line entry points call it): writes the report, returns the
+    exit code."""
+    import sys
+
+    from licheck import report
+    from licheck.policy import find_policy, load_policy
+    from licheck.service import make_options
+
+    targets = [Path(p) for p in paths] or [Path(".")]
+    if policy is not None and not Path(policy).is_file():
+        raise UsageError(f"policy file not found: {policy}")
+    policy_path = Path(policy) if policy is not None else find_policy(targets[0] if targets[0].exists() else Path("."))
+    loaded = load_policy(policy_path)
+    options = CheckOptions(
+        service=make_options(offline, refresh, max_depth, None, rules), strict=strict, scan_code=scan_code
+    )
+    result = check_repo(targets, options, loaded)
+    if fmt == "json":
+        sys.stdout.write(report.dumps(result.to_json()) + "\n")
+    elif fmt == "text":
+        sys.stdout.write(render_text(result))
+    else:
+        from licheck import formats
+
+        sys.stdout.write(formats.render(fmt, result.audit_docs()))
+    return result.exit_code

@@ -99,15 +99,9 @@ def _run(fn: Callable[[], int]) -> None:
 
 
 def _options(offline: bool, refresh: bool, max_depth: int, revision: Optional[str], rules: Optional[list[Path]]) -> Any:
-    from licheck.service import Options
+    from licheck.service import make_options
 
-    if max_depth < 0 or max_depth > 10_000:
-        from licheck.errors import UsageError
-
-        raise UsageError("--max-depth must be between 0 and 10000")
-    return Options(
-        offline=offline, refresh=refresh, max_depth=max_depth, revision=revision, rules_dirs=list(rules or [])
-    )
+    return make_options(offline, refresh, max_depth, revision, rules)
 
 
 OFFLINE = typer.Option(False, "--offline", help="Use only the cache and the embedded snapshot (also HF_HUB_OFFLINE=1).")

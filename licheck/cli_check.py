@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from licheck.cli import MAX_DEPTH, REFRESH, _options, _run, app
+from licheck.cli import MAX_DEPTH, REFRESH, _run, app
 
 
 class CheckFormat(str, Enum):
@@ -53,30 +53,18 @@ def check(
     """
 
     def body() -> int:
-        import sys
+        from licheck.check import run_check
 
-        from licheck import check as checking
-        from licheck import report
-        from licheck.errors import UsageError
-        from licheck.policy import find_policy, load_policy
-
-        targets = list(paths or [Path(".")])
-        if policy is not None and not policy.is_file():
-            raise UsageError(f"policy file not found: {policy}")
-        policy_path = policy if policy is not None else find_policy(targets[0] if targets[0].exists() else Path("."))
-        loaded = load_policy(policy_path)
-        options = checking.CheckOptions(
-            service=_options(offline, refresh, max_depth, None, rules), strict=strict, scan_code=scan_code
+        return run_check(
+            [str(p) for p in paths or []],
+            fmt.value,
+            offline=offline,
+            strict=strict,
+            scan_code=scan_code,
+            policy=str(policy) if policy is not None else None,
+            rules=[str(r) for r in rules or []],
+            refresh=refresh,
+            max_depth=max_depth,
         )
-        result = checking.check_repo(targets, options, loaded)
-        if fmt is CheckFormat.json:
-            sys.stdout.write(report.dumps(result.to_json()) + "\n")
-        elif fmt is CheckFormat.text:
-            sys.stdout.write(checking.render_text(result))
-        else:
-            from licheck import formats
-
-            sys.stdout.write(formats.render(fmt.value, result.audit_docs()))
-        return result.exit_code
 
     _run(body)

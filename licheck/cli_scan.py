@@ -75,8 +75,15 @@ def scan(
         update, stop = progress_bar()
         try:
             summary = run_scan(
-                str(dump), plan, ruleset, output=str(output) if output else None, max_depth=max_depth,
-                workers=workers, top=top, verify=verify, progress=update,
+                str(dump),
+                plan,
+                ruleset,
+                output=str(output) if output else None,
+                max_depth=max_depth,
+                workers=workers,
+                top=top,
+                verify=verify,
+                progress=update,
             )
         finally:
             stop()

@@ -82,6 +82,56 @@ def _exit_for(verdict: str) -> int:
     return {"permitted": 0, "conditional": 0, "forbidden": 1, "review": 3}[verdict]
 
 
+_CHECK_VALUES = {"--format": "format", "--policy": "policy", "--rules": "rules", "--max-depth": "max_depth"}
+_CHECK_BOOLS = {
+    "--offline": ("offline", True),
+    "--online": ("offline", False),
+    "--strict": ("strict", True),
+    "--scan-code": ("scan_code", True),
+    "--refresh": ("refresh", True),
+}
+_CHECK_FORMATS = {"text", "json", "markdown", "sarif"}
+
+
+def parse_check(argv: list[str]) -> dict[str, object] | None:
+    """`licheck check` arguments (the pre-commit hooks' command line), or None for the full CLI."""
+    if not argv or argv[0] != "check":
+        return None
+    out: dict[str, object] = {"paths": [], "rules": [], "format": "text"}
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        inline: str | None = None
+        if arg.startswith("--") and "=" in arg:
+            arg, inline = arg.split("=", 1)
+        if arg in _CHECK_BOOLS and inline is None:
+            key, val = _CHECK_BOOLS[arg]
+            out[key] = val
+        elif arg in _CHECK_VALUES:
+            if inline is None:
+                i += 1
+                if i >= len(argv):
+                    return None
+                inline = argv[i]
+            key = _CHECK_VALUES[arg]
+            if key == "rules":
+                out["rules"].append(inline)  # type: ignore[union-attr]
+            elif key == "max_depth":
+                if not inline.isdigit():
+                    return None
+                out[key] = int(inline)
+            elif key == "format" and inline not in _CHECK_FORMATS:
+                return None
+            else:
+                out[key] = inline
+        elif arg == "--" or arg.startswith("-"):
+            return None
+        else:
+            out["paths"].append(arg)  # type: ignore[union-attr]
+        i += 1
+    return out
+
+
 def run_audit(args: dict[str, object]) -> int:
     from pathlib import Path
 
@@ -142,6 +192,14 @@ def cached_audit(args: dict[str, object]) -> int | None:
 
 
 def main() -> None:
+    check_args = parse_check(sys.argv[1:])
+    if check_args is not None:
+        from licheck.check import run_check
+        from licheck.cli_common import guarded
+
+        paths = check_args.pop("paths")
+        fmt = check_args.pop("format")
+        sys.exit(guarded(lambda: run_check(paths, fmt, **check_args)))  # type: ignore[arg-type]
     args = parse_audit(sys.argv[1:])
     if args is None:
         from licheck.cli import main as full_cli

@@ -322,9 +322,7 @@ class Judge(ClassInfo):
             else:
                 self.r_rel.append(bool(ident.groups or ident.missing or ident.unresolved or ident.review))
                 self.has_rules.append(bool(ident.rule_ids))
-                self.orgs.append(
-                    frozenset(o for rid in ident.rule_ids for o in (self._rule_orgs(rid)))
-                )
+                self.orgs.append(frozenset(o for rid in ident.rule_ids for o in (self._rule_orgs(rid))))
             self.w_rel.append(self.plan.method == "weights" or bool(self._direct_rules & set(rule_ids)))
             self._levels.append(-1)
         return cid
@@ -388,8 +386,9 @@ class Judge(ClassInfo):
         product = api_id.split("/", 1)[-1]
         terms = tuple(self.rules.with_includes(list(provider.terms_for(product)))) if provider else ()
         mm = multimodal(node) if self._mm_rules & set(terms) else None
-        cid = self._class(("api", provider.id if provider else None, bool(provider and provider.terms), terms, mm),
-                          list(terms), None)
+        cid = self._class(
+            ("api", provider.id if provider else None, bool(provider and provider.terms), terms, mm), list(terms), None
+        )
         label = f"api:{provider.id}" if provider else f"?{api_id}"
         return cid, self.lic.intern(frozenset((label,)))
 
@@ -474,8 +473,17 @@ class Judge(ClassInfo):
 
     def _plan(self, teacher: str) -> Plan:
         p = self.plan
-        return Plan(teacher=teacher, student=p.student, use=p.use, internal=p.internal, method=p.method, mau=p.mau,
-                    monthly_revenue=p.monthly_revenue, annual_revenue=p.annual_revenue, eu=p.eu)
+        return Plan(
+            teacher=teacher,
+            student=p.student,
+            use=p.use,
+            internal=p.internal,
+            method=p.method,
+            mau=p.mau,
+            monthly_revenue=p.monthly_revenue,
+            annual_revenue=p.annual_revenue,
+            eu=p.eu,
+        )
 
     # the real audit -----------------------------------------------------------------------------------------
     def audit(self, key: str) -> str:
@@ -508,8 +516,16 @@ class Judge(ClassInfo):
 class Evaluator:
     """Index + judge + closure for one plan: what evaluate_batch needs, built once per (index, plan, rules)."""
 
-    def __init__(self, index: DumpIndex, store: RawStore, plan: Plan, rules: Any, *, max_depth: int = 20,
-                 progress: Callable[[str, int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        index: DumpIndex,
+        store: RawStore,
+        plan: Plan,
+        rules: Any,
+        *,
+        max_depth: int = 20,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
         self.index = index
         self.judge = Judge(index, store, plan, rules, max_depth=max_depth)
         self.closure = Closure(index, self.judge, self.judge.lic, max_depth, self.judge.student_missing)
@@ -648,7 +664,9 @@ class Evaluator:
         if lic_js is None:
             labels = self.judge.lic.sets[lic_id]
             lic_js = self._lic_js[lic_id] = (
-                '"licenses":' + _js_list(sorted(x for x in labels if not x.startswith(("?", "(")))) + ',"unknown":'
+                '"licenses":'
+                + _js_list(sorted(x for x in labels if not x.startswith(("?", "("))))
+                + ',"unknown":'
                 + _js_list(sorted(x[1:] for x in labels if x.startswith("?")))
             )
         drift = self.drift(i, self.judge.own_lic[i], anc_id)
@@ -759,8 +777,17 @@ def run_scan(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run_scan(path, plan, rules, output=output, max_depth=max_depth, workers=workers, top=top,
-                         verify=verify, progress=progress)
+        return _run_scan(
+            path,
+            plan,
+            rules,
+            output=output,
+            max_depth=max_depth,
+            workers=workers,
+            top=top,
+            verify=verify,
+            progress=progress,
+        )
     finally:
         if was_enabled:
             gc.enable()
@@ -903,8 +930,10 @@ class _AtomicWriter:
 
 def render_text(summary: dict[str, Any]) -> str:
     """The human summary: counts per verdict, drift patterns, unknown licences, how the work was done."""
-    lines = [f"licheck scan {summary['dump']}: {summary['models']:,} models ({summary['records']:,} records"
-             f", {summary['duplicate_ids']:,} duplicate ids, {summary['unreadable_lines']:,} unreadable lines)"]
+    lines = [
+        f"licheck scan {summary['dump']}: {summary['models']:,} models ({summary['records']:,} records"
+        f", {summary['duplicate_ids']:,} duplicate ids, {summary['unreadable_lines']:,} unreadable lines)"
+    ]
     plan = summary["plan"]
     lines.append(
         f"plan: use={plan['use']} method={plan['method']} "
@@ -946,8 +975,12 @@ def progress_bar() -> tuple[Callable[[str, int, int], None], Callable[[], None]]
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
-        TextColumn("{task.description:<9}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        TextColumn("{task.description:<9}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
     bar.start()
     tasks: dict[str, Any] = {}

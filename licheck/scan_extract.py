@@ -377,8 +377,10 @@ class Facts:
                         ds_tags.append(t[8:])
         lic = _license_key(card, tuple(lic_tags))
         low = rid.lower()
-        stmts = tuple(self.rules.by_model.get(low, ())) if not self.rules.model_patterns else statements_key(
-            self.rules, low
+        stmts = (
+            tuple(self.rules.by_model.get(low, ()))
+            if not self.rules.model_patterns
+            else statements_key(self.rules, low)
         )
         mm = None
         k = (lic, stmts)
@@ -425,7 +427,7 @@ class Facts:
             pairs = [(e.parent, e.relation) for e in edges]
             generated = any(r == "generated_by" for _, r in pairs)
             unnamed = machine_generated(card, tags + as_str_list(card.get("tags"))) and not generated
-        bare = key[len("datasets/"):] if kind == "dataset" else key
+        bare = key[len("datasets/") :] if kind == "dataset" else key
         check = 0 if ("/" in bare and is_valid_repo_id(bare)) else KIND_CHECK_ID
         if kind == "model":
             check = 0 if self.plain_id(key) else KIND_CHECK_ID

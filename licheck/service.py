@@ -28,6 +28,27 @@ class Options:
     cache: bool = True
 
 
+def make_options(
+    offline: bool = False,
+    refresh: bool = False,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    revision: str | None = None,
+    rules: list[Any] | None = None,
+) -> Options:
+    """Options from command-line values (shared by every entry point), with their bounds checked."""
+    if max_depth < 0 or max_depth > 10_000:
+        from licheck.errors import UsageError
+
+        raise UsageError("--max-depth must be between 0 and 10000")
+    return Options(
+        offline=offline,
+        refresh=refresh,
+        max_depth=max_depth,
+        revision=revision,
+        rules_dirs=[Path(p) for p in rules or []],
+    )
+
+
 @struct
 class Session:
     """One run's sources; reports which source answered and how many requests were made."""

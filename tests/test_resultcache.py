@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(*args: str) -> tuple[int, dict]:
@@ -66,3 +69,30 @@ def test_offline_result_invalidated_when_the_cache_learns_a_record(hub_env, monk
     assert run("audit", "org/new", "--format", "json")[0] == 0  # online: now cached
     code, doc = run("audit", "org/new", "--offline", "--format", "json")
     assert code == 0 and doc["verdict"] == "permitted"
+
+
+def test_fast_check_entry_matches_full_cli(tmp_path, cli, monkeypatch):
+    card = tmp_path / "models" / "m" / "README.md"
+    card.parent.mkdir(parents=True)
+    card.write_text("---\nlicense: mit\nbase_model: meta-llama/Llama-2-7b-chat-hf\n---\n# m\n")
+    (tmp_path / "licheck.yaml").write_text("plans:\n  - {name: p, teacher: deepseek-ai/DeepSeek-R1}\n")
+    monkeypatch.chdir(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "licheck", "check", "--offline", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
+    full = cli("check", "--offline", "--format", "json")
+    assert proc.returncode == full.exit_code == 1
+    fast_doc, full_doc = json.loads(proc.stdout), full.json()
+    assert [r["verdict"] for r in fast_doc["results"]] == [r["verdict"] for r in full_doc["results"]]
+    bad = subprocess.run(
+        [sys.executable, "-m", "licheck", "check", "--bogus"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=120,
+    )
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
