@@ -34,25 +34,39 @@ def as_str_list(value: Any) -> list[str]:
     return []
 
 
-def license_info(rec: RepoRecord) -> LicenseInfo:
-    card = rec.card_data
-    lic_values: list[str] = []
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def card_licence_fields(card: dict[str, Any]) -> tuple[tuple[str, ...], str | None, str | None, str | None]:
+    """(licence values, license_name, license_link, gate heading) as declared, whatever types the card used.
+    Shared with the scan's fast reader so both read a card the same way."""
     raw = card.get("license")
     if isinstance(raw, str):
-        lic_values = [raw.strip()]
+        values = [raw.strip()]
     elif isinstance(raw, list):
-        lic_values = [v.strip() for v in raw if isinstance(v, str)]
+        values = [v.strip() for v in raw if isinstance(v, str)]
     elif raw is not None:
-        lic_values = [f"<unreadable {type(raw).__name__}>"]
-    name = card.get("license_name")
-    link = card.get("license_link")
-    gate = card.get("extra_gated_prompt")
+        values = [f"<unreadable {type(raw).__name__}>"]
+    else:
+        values = []
+    gate = _text(card.get("extra_gated_prompt"))
+    return (
+        tuple(v for v in values if v),
+        _text(card.get("license_name")),
+        _text(card.get("license_link")),
+        gate.lstrip("#").strip()[:200] if gate else None,
+    )
+
+
+def license_info(rec: RepoRecord) -> LicenseInfo:
+    values, name, link, gate = card_licence_fields(rec.card_data)
     return LicenseInfo(
-        card=[v for v in lic_values if v],
-        license_name=name.strip() if isinstance(name, str) and name.strip() else None,
-        license_link=link.strip() if isinstance(link, str) and link.strip() else None,
+        card=list(values),
+        license_name=name,
+        license_link=link,
         tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
-        gated_prompt_head=gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
+        gated_prompt_head=gate,
         prose=list(rec.prose_licenses),
     )
 

@@ -10,54 +10,70 @@ from __future__ import annotations
 
 import sys
 
-_VALUE_FLAGS = {
-    "--student": "student",
-    "--use": "use",
-    "--method": "method",
-    "--mau": "mau",
-    "--monthly-revenue": "monthly_revenue",
-    "--annual-revenue": "annual_revenue",
-    "--format": "format",
-    "--revision": "revision",
-    "--max-depth": "max_depth",
-    "--rules": "rules",
-}
-_BOOL_FLAGS = {
-    "--internal": ("internal", True),
-    "--offline": ("offline", True),
-    "--refresh": ("refresh", True),
-    "--eu": ("eu", True),
-    "--no-eu": ("eu", False),
-}
-_CHOICES = {"use": {"commercial", "research", "non-commercial"}, "method": {"outputs", "logits", "weights"}}
 _INTS = {"mau", "monthly_revenue", "annual_revenue", "max_depth"}
+_AUDIT = {
+    "values": {
+        "--student": "student",
+        "--use": "use",
+        "--method": "method",
+        "--mau": "mau",
+        "--monthly-revenue": "monthly_revenue",
+        "--annual-revenue": "annual_revenue",
+        "--format": "format",
+        "--revision": "revision",
+        "--max-depth": "max_depth",
+        "--rules": "rules",
+    },
+    "bools": {
+        "--internal": ("internal", True),
+        "--offline": ("offline", True),
+        "--refresh": ("refresh", True),
+        "--eu": ("eu", True),
+        "--no-eu": ("eu", False),
+    },
+    "choices": {
+        "use": {"commercial", "research", "non-commercial"},
+        "method": {"outputs", "logits", "weights"},
+        "format": {"json"},
+    },
+}
+_CHECK = {
+    "values": {"--format": "format", "--policy": "policy", "--rules": "rules", "--max-depth": "max_depth"},
+    "bools": {
+        "--offline": ("offline", True),
+        "--online": ("offline", False),
+        "--strict": ("strict", True),
+        "--scan-code": ("scan_code", True),
+        "--refresh": ("refresh", True),
+    },
+    "choices": {"format": {"text", "json", "markdown", "sarif"}},
+}
 
 
-def parse_audit(argv: list[str]) -> dict[str, object] | None:
-    """The audit arguments, or None when the full CLI should handle this command line."""
-    if len(argv) < 2 or argv[0] != "audit":
+def _parse(argv: list[str], command: str, spec: dict[str, dict]) -> tuple[dict[str, object], list[str]] | None:
+    """Flags and positionals of `command`, or None as soon as anything is not understood exactly."""
+    if not argv or argv[0] != command:
         return None
+    values, bools, choices = spec["values"], spec["bools"], spec["choices"]
     out: dict[str, object] = {"rules": []}
     positional: list[str] = []
     i = 1
     while i < len(argv):
         arg = argv[i]
+        inline: str | None = None
         if arg.startswith("--") and "=" in arg:
-            arg, value = arg.split("=", 1)
-            inline: str | None = value
-        else:
-            inline = None
-        if arg in _BOOL_FLAGS and inline is None:
-            key, val = _BOOL_FLAGS[arg]
+            arg, inline = arg.split("=", 1)
+        if arg in bools and inline is None:
+            key, val = bools[arg]
             out[key] = val
-        elif arg in _VALUE_FLAGS:
+        elif arg in values:
             if inline is None:
                 i += 1
                 if i >= len(argv):
                     return None
                 inline = argv[i]
-            key = _VALUE_FLAGS[arg]
-            if key in _CHOICES and inline not in _CHOICES[key]:
+            key = values[arg]
+            if key in choices and inline not in choices[key]:
                 return None
             if key in _INTS:
                 if not inline.isdigit():
@@ -72,64 +88,32 @@ def parse_audit(argv: list[str]) -> dict[str, object] | None:
         else:
             positional.append(arg)
         i += 1
-    if len(positional) != 1 or out.get("format") != "json":
+    return out, positional
+
+
+def parse_audit(argv: list[str]) -> dict[str, object] | None:
+    """The audit arguments (only `--format json`), or None when the full CLI should handle this command line."""
+    parsed = _parse(argv, "audit", _AUDIT)
+    if parsed is None or len(parsed[1]) != 1 or parsed[0].get("format") != "json":
         return None
+    out, positional = parsed
     out["teacher"] = positional[0]
+    return out
+
+
+def parse_check(argv: list[str]) -> dict[str, object] | None:
+    """`licheck check` arguments (the pre-commit hooks' command line), or None for the full CLI."""
+    parsed = _parse(argv, "check", _CHECK)
+    if parsed is None:
+        return None
+    out, positional = parsed
+    out.setdefault("format", "text")
+    out["paths"] = positional
     return out
 
 
 def _exit_for(verdict: str) -> int:
     return {"permitted": 0, "conditional": 0, "forbidden": 1, "review": 3}[verdict]
-
-
-_CHECK_VALUES = {"--format": "format", "--policy": "policy", "--rules": "rules", "--max-depth": "max_depth"}
-_CHECK_BOOLS = {
-    "--offline": ("offline", True),
-    "--online": ("offline", False),
-    "--strict": ("strict", True),
-    "--scan-code": ("scan_code", True),
-    "--refresh": ("refresh", True),
-}
-_CHECK_FORMATS = {"text", "json", "markdown", "sarif"}
-
-
-def parse_check(argv: list[str]) -> dict[str, object] | None:
-    """`licheck check` arguments (the pre-commit hooks' command line), or None for the full CLI."""
-    if not argv or argv[0] != "check":
-        return None
-    out: dict[str, object] = {"paths": [], "rules": [], "format": "text"}
-    i = 1
-    while i < len(argv):
-        arg = argv[i]
-        inline: str | None = None
-        if arg.startswith("--") and "=" in arg:
-            arg, inline = arg.split("=", 1)
-        if arg in _CHECK_BOOLS and inline is None:
-            key, val = _CHECK_BOOLS[arg]
-            out[key] = val
-        elif arg in _CHECK_VALUES:
-            if inline is None:
-                i += 1
-                if i >= len(argv):
-                    return None
-                inline = argv[i]
-            key = _CHECK_VALUES[arg]
-            if key == "rules":
-                out["rules"].append(inline)  # type: ignore[union-attr]
-            elif key == "max_depth":
-                if not inline.isdigit():
-                    return None
-                out[key] = int(inline)
-            elif key == "format" and inline not in _CHECK_FORMATS:
-                return None
-            else:
-                out[key] = inline
-        elif arg == "--" or arg.startswith("-"):
-            return None
-        else:
-            out["paths"].append(arg)  # type: ignore[union-attr]
-        i += 1
-    return out
 
 
 def run_audit(args: dict[str, object]) -> int:

@@ -17,7 +17,14 @@ import re
 from array import array
 from typing import Any
 
-from licheck.evidence import _MAX_PARENTS, _QUANT_FILE_RE, _VALID_RELATIONS, _file_relation, as_str_list
+from licheck.evidence import (
+    _MAX_PARENTS,
+    _QUANT_FILE_RE,
+    _VALID_RELATIONS,
+    _file_relation,
+    as_str_list,
+    card_licence_fields,
+)
 from licheck.ids import is_valid_repo_id, parent_subject
 from licheck.records import RepoRecord, trim_card
 
@@ -98,25 +105,8 @@ def license_key(card: dict[str, Any], tags: list[str]) -> LicKey:
 
 
 def _license_key(card: dict[str, Any], lic_tags: tuple[str, ...]) -> LicKey:
-    raw = card.get("license")
-    if isinstance(raw, str):
-        vals = [raw.strip()]
-    elif isinstance(raw, list):
-        vals = [v.strip() for v in raw if isinstance(v, str)]
-    elif raw is not None:
-        vals = [f"<unreadable {type(raw).__name__}>"]
-    else:
-        vals = []
-    name = card.get("license_name")
-    link = card.get("license_link")
-    gate = card.get("extra_gated_prompt")
-    return (
-        tuple(v for v in vals if v),
-        name.strip() if isinstance(name, str) and name.strip() else None,
-        link.strip() if isinstance(link, str) and link.strip() else None,
-        lic_tags,
-        gate.strip().lstrip("#").strip()[:200] if isinstance(gate, str) and gate.strip() else None,
-    )
+    values, name, link, gate = card_licence_fields(card)
+    return (values, name, link, lic_tags, gate)
 
 
 _ADAPTER_RE = re.compile(r"(?:^|/)adapter_config\.json$", re.M)
