@@ -83,6 +83,20 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
                 rec.file_parents["adapter_config.json"] = [cfg["base_model_name_or_path"]]
         except ValueError:
             pass
+    bases = rec.card_data.get("base_model")
+    if "config.json" in files and not bases and not rec.file_parents:
+        # Weakest evidence: whatever path the trainer loaded from (often a local folder; only Hub ids count).
+        try:
+            cfg = json.loads(files["config.json"])
+            name = cfg.get("_name_or_path") if isinstance(cfg, dict) else None
+        except ValueError:
+            name = None
+        from licheck.ids import parent_subject
+        from licheck.records import ProseEdge
+
+        subj = parent_subject(name) if isinstance(name, str) and "/" in name else None
+        if subj is not None and subj.kind == "model":
+            rec.prose.append(ProseEdge("finetune", subj.id, f"config.json _name_or_path: {name}", "config.json"))
     if "mergekit_config.yml" in files:
         try:
             rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))

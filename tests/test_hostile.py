@@ -281,3 +281,75 @@ def test_local_paths_are_read_only_inside_the_folder(tmp_path, cli):
     res = cli("chain", str(model), "--offline", "--format", "json")
     doc = res.json()
     assert doc["graph"]["nodes"][0]["license"]["license"] is None
+
+
+policy_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 10**10) | st.text(max_size=20) | st.dates().map(str),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "use",
+                    "internal",
+                    "mau",
+                    "teacher",
+                    "student",
+                    "name",
+                    "rule",
+                    "clause",
+                    "subject",
+                    "reason",
+                    "approver",
+                    "ticket",
+                    "expires",
+                    "allow",
+                    "deny",
+                    "method",
+                    "eu",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=15,
+)
+
+
+@settings(
+    max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["version", "strictness", "rules", "defaults", "licenses", "models", "plans", "waivers", "bogus"]
+        ),
+        policy_values,
+        max_size=6,
+    )
+)
+def test_fuzz_policy_loader_structured(tmp_path_factory, data):
+    import yaml
+
+    from licheck.policy import load_policy
+
+    path = tmp_path_factory.mktemp("pol") / "licheck.yaml"
+    path.write_text(yaml.safe_dump(data))
+    try:
+        load_policy(path)
+    except LicheckError:
+        pass
+
+
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=yaml_chars, max_size=300))
+def test_fuzz_policy_loader_raw_text(tmp_path_factory, text):
+    from licheck.policy import load_policy
+
+    path = tmp_path_factory.mktemp("pol") / "licheck.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_policy(path)
+    except LicheckError:
+        pass

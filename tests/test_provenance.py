@@ -237,3 +237,16 @@ def test_invalid_ids_are_usage_errors(cli, bad):
     res = cli("chain", bad, "--offline")
     assert res.exit_code == 2
     assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_local_folder_config_name_or_path_is_weak_evidence(tmp_path, hub_env, cli):
+    hubdata.load(hub_env, "meta-llama/Llama-2-7b-chat-hf")
+    model = tmp_path / "cfg-model"
+    model.mkdir()
+    (model / "README.md").write_text("---\nlicense: mit\n---\nhello\n")
+    (model / "config.json").write_text('{"_name_or_path": "meta-llama/Llama-2-7b-chat-hf"}')
+    doc = chain(cli, str(model))
+    (e,) = doc["graph"]["edges"]
+    assert e["parent"] == "meta-llama/Llama-2-7b-chat-hf" and e["evidence"][0]["weak"] is True
+    (model / "config.json").write_text('{"_name_or_path": "../models/qwen2.5-math-1.5b-instruct"}')
+    assert chain(cli, str(model))["graph"]["edges"] == []

@@ -70,8 +70,17 @@ def reference_verdicts(folder: Path, records: list[Any], plan: Plan, max_depth: 
                 out[key] = "error"  # the scan never reads local folders named by a dump
                 continue
             graph = resolver.resolve(key)
-            p = Plan(teacher=key, student=plan.student, use=plan.use, internal=plan.internal, method=plan.method,
-                     mau=plan.mau, monthly_revenue=plan.monthly_revenue, annual_revenue=plan.annual_revenue, eu=plan.eu)
+            p = Plan(
+                teacher=key,
+                student=plan.student,
+                use=plan.use,
+                internal=plan.internal,
+                method=plan.method,
+                mau=plan.mau,
+                monthly_revenue=plan.monthly_revenue,
+                annual_revenue=plan.annual_revenue,
+                eu=plan.eu,
+            )
             out[key] = auditor.audit(p, graph, student).verdict
         except LicheckError:
             out[key] = "error"
@@ -100,10 +109,20 @@ def real_records() -> list[dict[str, Any]]:
 
 
 # -- hand-made records for every awkward case ----------------------------------------------------------------------
-def rec(rid: str, card: dict[str, Any] | None = None, tags: list[str] | None = None, files: list[str] | None = None,
-        **extra: Any) -> dict[str, Any]:
-    d = {"id": rid, "sha": "0" * 40, "cardData": card or {}, "tags": tags or [],
-         "siblings": [{"rfilename": f} for f in files or ["README.md", "config.json"]]}
+def rec(
+    rid: str,
+    card: dict[str, Any] | None = None,
+    tags: list[str] | None = None,
+    files: list[str] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    d = {
+        "id": rid,
+        "sha": "0" * 40,
+        "cardData": card or {},
+        "tags": tags or [],
+        "siblings": [{"rfilename": f} for f in files or ["README.md", "config.json"]],
+    }
     d.update(extra)
     return d
 
@@ -134,17 +153,32 @@ def awkward_records() -> list[dict[str, Any]]:
         rec("x/other-named", {"license": "other", "license_name": "acme-research", "base_model": "x/odd-licence"}),
         rec("x/invalid-base", {"license": "mit", "base_model": ["./local/path", 42, "https://example.com/m"]}),
         rec("x/api-base", {"license": "mit", "base_model": "openai/gpt-4o"}),
-        rec("x/trained", {"license": "mit", "base_model": "x/dangling", "datasets": ["d/one", "datasets/d/two"]},
-            ["dataset:d/one", "dataset:d/three"]),
-        rec("d/one", {"license": "cc-by-4.0", "tags": ["synthetic"], "base_model": "x/api-base"}, ["GPT-4"],
-            repoType="dataset"),
+        rec(
+            "x/trained",
+            {"license": "mit", "base_model": "x/dangling", "datasets": ["d/one", "datasets/d/two"]},
+            ["dataset:d/one", "dataset:d/three"],
+        ),
+        rec(
+            "d/one",
+            {"license": "cc-by-4.0", "tags": ["synthetic"], "base_model": "x/api-base"},
+            ["GPT-4"],
+            repoType="dataset",
+        ),
         rec("d/two", {"license": "cc-by-nc-4.0"}, ["GPT-4"], repoType="dataset"),
         rec("datasets/d/three", {"license": "mit", "annotations_creators": ["machine-generated"]}),
         # relations from files, tags and the card; licences through tags, other + name, gate headings, SPDX
-        rec("q/gguf", {"base_model": "meta-llama/Llama-3.1-8B-Instruct"}, ["base_model:finetune:x/y"],
-            ["README.md", "model.Q4_K_M.gguf"]),
-        rec("q/adapter", {"license": "other", "license_name": "llama3.1"}, ["base_model:adapter:user/l31-ft"],
-            ["sub/adapter_config.json"]),
+        rec(
+            "q/gguf",
+            {"base_model": "meta-llama/Llama-3.1-8B-Instruct"},
+            ["base_model:finetune:x/y"],
+            ["README.md", "model.Q4_K_M.gguf"],
+        ),
+        rec(
+            "q/adapter",
+            {"license": "other", "license_name": "llama3.1"},
+            ["base_model:adapter:user/l31-ft"],
+            ["sub/adapter_config.json"],
+        ),
         rec("q/declared", {"base_model": ["user/l31-ft"], "base_model_relation": "Quantized"}, ["license:mit"]),
         rec("q/tag-only", {}, ["base_model:merge:user/l31-ft", "base_model:meta-llama/Llama-3.1-8B", "license:gemma"]),
         rec("q/gate", {"extra_gated_prompt": "### LLAMA 3.1 COMMUNITY LICENSE AGREEMENT\nmore", "base_model": "a/b"}),
@@ -266,7 +300,11 @@ def extractor_matches(facts: Facts, d: Any) -> None:
     assert edges == want_edges
     info = license_info(record)
     assert license_key(record.card_data, record.tags) == (
-        tuple(info.card), info.license_name, info.license_link, tuple(info.tags), info.gated_prompt_head
+        tuple(info.card),
+        info.license_name,
+        info.license_link,
+        tuple(info.tags),
+        info.gated_prompt_head,
     )
     assert label[1] == license_key(record.card_data, record.tags)
     found = _file_relation(record.siblings)
@@ -282,37 +320,87 @@ def test_extractor_equals_evidence_on_real_and_generated_records() -> None:
         extractor_matches(facts, d)
 
 
-_ids = st.sampled_from(["a/b", "A/B", "meta-llama/Llama-3.1-8B", "openai/gpt-4o", "x", "bad--id", "./p", "", " a/b ",
-                        "https://huggingface.co/a/b", "datasets/d/e", "self/me", "Self/Me", "a/b/c"])
+_ids = st.sampled_from(
+    [
+        "a/b",
+        "A/B",
+        "meta-llama/Llama-3.1-8B",
+        "openai/gpt-4o",
+        "x",
+        "bad--id",
+        "./p",
+        "",
+        " a/b ",
+        "https://huggingface.co/a/b",
+        "datasets/d/e",
+        "self/me",
+        "Self/Me",
+        "a/b/c",
+    ]
+)
 _values = st.one_of(_ids, st.integers(), st.none(), st.lists(_ids, max_size=4), st.dictionaries(_ids, _ids, max_size=1))
 _tag = st.one_of(
-    st.builds(lambda p, rel: f"base_model:{rel}{p}", _ids, st.sampled_from(["", "finetune:", "adapter:", "merge:",
-                                                                             "bogus:", "a:b:"])),
+    st.builds(
+        lambda p, rel: f"base_model:{rel}{p}",
+        _ids,
+        st.sampled_from(["", "finetune:", "adapter:", "merge:", "bogus:", "a:b:"]),
+    ),
     st.builds(lambda p: f"dataset:{p}", _ids),
     st.builds(lambda p: f"license:{p}", st.sampled_from(["mit", "llama2", "other", "Apache-2.0"])),
     st.sampled_from(["transformers", "region:us", "vision", 7]),
 )
-_files = st.lists(st.sampled_from(["adapter_config.json", "a/adapter_config.json", "x.GGUF", "m.gguf.part1of2",
-                                   "ggml-model.bin", "mergekit_config.yml", "quantize_config.json", "w.safetensors",
-                                   "AWQ.txt", "n\nx.gguf", "ſmeaſurement.json", "measurement.json", 3, None]),
-                  max_size=6)
+_files = st.lists(
+    st.sampled_from(
+        [
+            "adapter_config.json",
+            "a/adapter_config.json",
+            "x.GGUF",
+            "m.gguf.part1of2",
+            "ggml-model.bin",
+            "mergekit_config.yml",
+            "quantize_config.json",
+            "w.safetensors",
+            "AWQ.txt",
+            "n\nx.gguf",
+            "ſmeaſurement.json",
+            "measurement.json",
+            3,
+            None,
+        ]
+    ),
+    max_size=6,
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    base=_values, relation=st.sampled_from([None, "finetune", " Adapter ", "merge", "bogus", 3]),
-    datasets=_values, tags=st.lists(_tag, max_size=6), files=_files,
-    lic=st.one_of(st.none(), st.sampled_from(["mit", " llama2 ", "other", "", "Apache-2.0 OR MIT"]),
-                  st.lists(st.sampled_from(["mit", "gemma", 1]), max_size=3), st.integers()),
+    base=_values,
+    relation=st.sampled_from([None, "finetune", " Adapter ", "merge", "bogus", 3]),
+    datasets=_values,
+    tags=st.lists(_tag, max_size=6),
+    files=_files,
+    lic=st.one_of(
+        st.none(),
+        st.sampled_from(["mit", " llama2 ", "other", "", "Apache-2.0 OR MIT"]),
+        st.lists(st.sampled_from(["mit", "gemma", 1]), max_size=3),
+        st.integers(),
+    ),
     name=st.sampled_from([None, "", " exaone ", "llama4"]),
     gate=st.sampled_from([None, "", "# LLAMA 2 COMMUNITY LICENSE AGREEMENT\nx", "  \n  "]),
     rid=st.sampled_from(["self/me", "a/b", "Self/Me"]),
 )
-def test_extractor_equals_evidence_on_generated_cards(base, relation, datasets, tags, files, lic, name, gate,
-                                                      rid) -> None:
+def test_extractor_equals_evidence_on_generated_cards(
+    base, relation, datasets, tags, files, lic, name, gate, rid
+) -> None:
     card: dict[str, Any] = {}
-    for k, v in (("base_model", base), ("base_model_relation", relation), ("datasets", datasets), ("license", lic),
-                 ("license_name", name), ("extra_gated_prompt", gate)):
+    for k, v in (
+        ("base_model", base),
+        ("base_model_relation", relation),
+        ("datasets", datasets),
+        ("license", lic),
+        ("license_name", name),
+        ("extra_gated_prompt", gate),
+    ):
         if v is not None:
             card[k] = v
     d = {"id": rid, "cardData": card, "tags": tags, "siblings": [{"rfilename": f} for f in files]}
