@@ -33,7 +33,7 @@ MULTIMODAL_PIPELINES = {
     "audio-text-to-text",
 }
 TEXT_PIPELINES = {"text-generation", "text2text-generation", "fill-mask", "feature-extraction", "text-classification"}
-_MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|multimodal|omni|llava)", re.I)
+_MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|multimodal|omni|llava|cosmos)", re.I)
 LICENSEE_FACTS = {"eu", "mau_over", "monthly_revenue_over", "annual_revenue_over"}
 TOOL = "licheck"
 
