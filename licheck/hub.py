@@ -195,7 +195,9 @@ class HubClient:
         )
         revision = rec.sha or "main"
         repo_type = subject.kind
-        if "README.md" in siblings:
+        # Also when the answer lists no files at all (a server that leaves `siblings` out): the card prose may be
+        # the only place a parent is named (the DeepSeek-R1-Distill cards name their bases only in a table).
+        if "README.md" in siblings or not siblings:
             try:
                 text = self._get_file(canonical, "README.md", repo_type, revision)
             except NotFound:

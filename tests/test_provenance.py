@@ -250,3 +250,15 @@ def test_local_folder_config_name_or_path_is_weak_evidence(tmp_path, hub_env, cl
     assert e["parent"] == "meta-llama/Llama-2-7b-chat-hf" and e["evidence"][0]["weak"] is True
     (model / "config.json").write_text('{"_name_or_path": "../models/qwen2.5-math-1.5b-instruct"}')
     assert chain(cli, str(model))["graph"]["edges"] == []
+
+
+def test_readme_is_read_even_when_the_server_lists_no_files(hub_env, cli):
+    hubdata.load(hub_env, "meta-llama/Llama-3.1-8B", "deepseek-ai/DeepSeek-R1")
+    body = hubdata.RECORDS["deepseek-ai/DeepSeek-R1-Distill-Llama-8B"]["body"]
+    card = {"license": "mit"}
+    hub_env.add_model("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", card_data=card, readme=hubdata.readme(card, body),
+                      siblings=[])
+    doc = chain(cli, "deepseek-ai/DeepSeek-R1-Distill-Llama-8B")
+    assert ("deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "meta-llama/Llama-3.1-8B") in edges(doc)
+    res = cli("audit", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "--format", "json")
+    assert res.json()["verdict"] == "conditional"
