@@ -8,7 +8,15 @@ default factories), equality, repr, optional immutability and hashing, and `asdi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # type checkers read `struct` as a dataclass (PEP 681); nothing is imported at run time
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_kwargs: Any) -> Any:
+        return lambda fn: fn
+
 
 _MISSING = object()
 
@@ -45,6 +53,7 @@ def _fields_of(cls: type) -> list[tuple[str, Any]]:
     return list(out.items())
 
 
+@dataclass_transform(field_specifiers=(field,))
 def struct(cls: type | None = None, *, frozen: bool = False) -> Any:
     def wrap(klass: type) -> type:
         fields = _fields_of(klass)

@@ -331,7 +331,7 @@ class Auditor:
         if not ctx.children:
             return False
         own = idents[(ctx.role, ctx.node.id)]
-        orgs = {o for rid in own.rule_ids for o in (self.rules.get(rid).licensor_orgs if self.rules.get(rid) else ())}
+        orgs = {o for rid in own.rule_ids if (r := self.rules.get(rid)) is not None for o in r.licensor_orgs}
         for child_id in ctx.children:
             child_ident = idents.get((ctx.role, child_id))
             if child_ident is None or not child_ident.rule_ids:

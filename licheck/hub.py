@@ -176,9 +176,9 @@ class HubClient:
                 card = card_obj.to_dict() if hasattr(card_obj, "to_dict") else dict(card_obj)
             except Exception:
                 card = {}
-        siblings = [getattr(s, "rfilename", None) for s in (getattr(info, "siblings", None) or [])]
-        siblings = [s for s in siblings if isinstance(s, str)][:5000]
-        last_modified = getattr(info, "last_modified", None)
+        names = [getattr(s, "rfilename", None) for s in (getattr(info, "siblings", None) or [])]
+        siblings: list[str] = [s for s in names if isinstance(s, str)][:5000]
+        last_modified: Any = getattr(info, "last_modified", None)
         rec = RepoRecord(
             id=canonical,
             kind=subject.kind,

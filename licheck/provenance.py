@@ -87,17 +87,20 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     bases = rec.card_data.get("base_model")
     if "config.json" in files and not bases and not rec.file_parents:
         # Weakest evidence: whatever path the trainer loaded from (often a local folder; only Hub ids count).
+        trained_from: object = None
         try:
             cfg = json.loads(files["config.json"])
-            name = cfg.get("_name_or_path") if isinstance(cfg, dict) else None
+            trained_from = cfg.get("_name_or_path") if isinstance(cfg, dict) else None
         except ValueError:
-            name = None
+            pass
         from licheck.ids import parent_subject
         from licheck.records import ProseEdge
 
-        subj = parent_subject(name) if isinstance(name, str) and "/" in name else None
+        subj = parent_subject(trained_from) if isinstance(trained_from, str) and "/" in trained_from else None
         if subj is not None and subj.kind == "model":
-            rec.prose.append(ProseEdge("finetune", subj.id, f"config.json _name_or_path: {name}", "config.json"))
+            rec.prose.append(
+                ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
+            )
     if "mergekit_config.yml" in files:
         try:
             rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
@@ -221,7 +224,7 @@ class ProvenanceResolver:
         for e in graph.edges:
             children.setdefault(e.child, []).append(e.parent)
         state: dict[str, int] = {}
-        found: list[str] = []
+        found: list[list[str]] = []
         for start in list(graph.nodes):
             if state.get(start):
                 continue
