@@ -110,11 +110,56 @@ def _bundle(directory: Path, packaged: bool) -> dict[str, Any]:
                 return data
         except (OSError, ValueError):
             pass
-    data = _compile(directory, packaged)
+    data = _shipped(directory) if packaged else None
+    if data is None:
+        data = _compile(directory, packaged)
     data["fingerprint"] = key
     if target is not None:
         _write_atomic(target, data)
     return data
+
+
+SHIPPED = Path(__file__).resolve().parent / "data" / "rules-compiled.json"
+
+
+def content_hash(directory: Path) -> str:
+    """sha256 over the name and bytes of every rule-folder file: what the shipped compiled form was built from."""
+    h = hashlib.sha256()
+    for path in sorted(directory.iterdir()):
+        if path.suffix in (".yaml", ".json") and path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _shipped(directory: Path) -> dict[str, Any] | None:
+    """The compiled packaged rules shipped in the wheel, used only when the YAML is byte-for-byte what it was
+    built from (a first run then needs neither PyYAML parsing of 60 files nor jsonschema)."""
+    try:
+        data = json.loads(SHIPPED.read_bytes())
+        if data.get("sources") == content_hash(directory) and data.get("version") == __version__:
+            data.pop("sources", None)
+            data.pop("version", None)
+            return data
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def build_shipped(directory: Path) -> dict[str, Any]:
+    """Compile the packaged rules (validating every file) into the form shipped as licheck/data/rules-compiled.json."""
+    data = _compile(directory, packaged=True)
+    for rule in data["rules"]:
+        rule["_path"] = str(Path(rule["_path"]).name)  # no build machine paths in the package
+    data["sources"] = content_hash(directory)
+    data["version"] = __version__
+    return data
+
+
+if __name__ == "__main__":  # python -m licheck.compiled: rebuild the shipped compiled rules
+    from licheck.resources import rules_dir
+
+    SHIPPED.write_text(json.dumps(build_shipped(rules_dir()), sort_keys=True, separators=(",", ":")) + "\n")
+    print(f"wrote {SHIPPED}")
 
 
 def _write_atomic(target: Path, data: dict[str, Any]) -> None:

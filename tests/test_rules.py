@@ -182,3 +182,13 @@ def test_org_rules_folder_adds_a_licence(tmp_path, hub_env, cli):
     assert res.json()["verdict"] == "forbidden" and res.exit_code == 1
     res = cli("audit", "acme/m", "--format", "json")
     assert res.json()["verdict"] == "review"
+
+
+def test_shipped_compiled_rules_are_current():
+    """`python -m licheck.compiled` must be re-run after editing rules/ (else first runs compile the YAML)."""
+    import json
+
+    from licheck.compiled import SHIPPED, build_shipped
+
+    shipped = json.loads(SHIPPED.read_text())
+    assert shipped == json.loads(json.dumps(build_shipped(resources.rules_dir()), sort_keys=True))
