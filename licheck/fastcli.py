@@ -152,10 +152,11 @@ def run_audit(args: dict[str, object]) -> int:
     ruleset = load_rules(options.rules_dirs)
     verdict, session = service.audit(plan, options, ruleset)
     doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
-    sys.stdout.write(report.dumps(doc) + "\n")
+    rendered = report.dumps(doc) + "\n"
+    sys.stdout.write(rendered)
     deps = resultcache.dependencies(session, verdict.graph)
     if deps is not None:
-        resultcache.store(key, doc, deps)
+        resultcache.store(key, doc, rendered, deps)
     return VERDICT_EXIT[verdict.verdict]
 
 
@@ -164,15 +165,14 @@ def cached_audit(args: dict[str, object]) -> int | None:
     from licheck import resultcache
 
     try:
-        doc = resultcache.load(resultcache.key_for(args))
+        hit = resultcache.load(resultcache.key_for(args))
     except Exception:
         return None
-    if doc is None:
+    if hit is None:
         return None
-    import json
-
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    return _exit_for(doc["verdict"])
+    verdict, text = hit
+    sys.stdout.write(text)
+    return _exit_for(verdict)
 
 
 def main() -> None:
