@@ -128,10 +128,14 @@ def _print_sources(con: Any, sources: dict[str, Any]) -> None:
     counts = ", ".join(f"{k}: {v}" for k, v in sources.get("nodes_by_source", {}).items())
     line = f"[dim]data: {counts}"
     if sources.get("nodes_by_source", {}).get("snapshot"):
-        line += f"; embedded snapshot of {sources.get('snapshot_date')}"
-        age = _age_days(sources.get("snapshot_date"))
-        if age is not None:
-            line += f" ({age} days old)"
+        line += f"; embedded snapshot built {sources.get('snapshot_date')}"
+        dates = sources.get("snapshot_record_dates") or []
+        if dates:
+            age = _age_days(dates[0])
+            line += f", its records here dated {dates[0]}" + (f" to {dates[-1]}" if len(dates) > 1 else "")
+            line += f" (oldest {age} days old)" if age is not None else ""
+        else:
+            line += ", record dates not known"
     if sources.get("offline"):
         line += "; offline"
     con.print(line + "[/]")

@@ -82,6 +82,9 @@ class Session:
             "requests": self.hub.requests if self.hub else 0,
             "nodes_by_source": counts,
             "snapshot_date": snap.date,
+            "snapshot_record_dates": sorted(
+                {n.source_date[:10] for n in graph.nodes.values() if n.source == "snapshot" and n.source_date}
+            ),
             "snapshot_records": len(snap),
             "cache_dir": str(self.source.cache.dir) if self.source.cache else None,
         }
