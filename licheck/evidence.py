@@ -96,6 +96,18 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
     )
 
 
+def base_model_tag(tag: object) -> tuple[str, str] | None:
+    """(relation or "", parent id) of a Hub tag `base_model:<id>` / `base_model:<relation>:<id>`, else None."""
+    if not isinstance(tag, str) or not tag.startswith("base_model:"):
+        return None
+    parts = tag.split(":")
+    if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
+        return parts[1], parts[2]
+    if len(parts) == 2:
+        return "", parts[1]
+    return None
+
+
 def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     names = [s.rsplit("/", 1)[-1] for s in siblings]
     if "adapter_config.json" in names:
@@ -144,15 +156,10 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     tag_rel: dict[str, str] = {}
     tag_parents: list[str] = []
     for t in rec.tags:
-        if not isinstance(t, str) or not t.startswith("base_model:"):
+        parsed = base_model_tag(t)
+        if parsed is None:
             continue
-        parts = t.split(":")
-        if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
-            rel, pid = parts[1], parts[2]
-        elif len(parts) == 2:
-            rel, pid = "", parts[1]
-        else:
-            continue
+        rel, pid = parsed
         subj = parent_subject(pid, api_lookup=lookup)
         if subj is None or subj.id == child:
             continue

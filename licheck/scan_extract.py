@@ -23,6 +23,7 @@ from licheck.evidence import (
     _VALID_RELATIONS,
     _file_relation,
     as_str_list,
+    base_model_tag,
     card_licence_fields,
 )
 from licheck.ids import is_valid_repo_id, parent_subject
@@ -210,13 +211,10 @@ class Extractor:
         tag_rel: dict[str, str] = {}
         tag_parents: list[str] = []
         for t in base_tags:
-            parts = t.split(":")
-            if len(parts) == 3 and parts[1] in _VALID_RELATIONS:
-                rel, pid = parts[1], parts[2]
-            elif len(parts) == 2:
-                rel, pid = "", parts[1]
-            else:
+            parsed = base_model_tag(t)
+            if parsed is None:
                 continue
+            rel, pid = parsed
             sid = subject(pid)
             if sid is None or sid == key:
                 continue
