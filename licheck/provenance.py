@@ -7,7 +7,6 @@ stops the walk with a warning (the unread ancestors are `missing`, so no verdict
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from licheck.apis import ApiCatalogue, load_catalogue
@@ -189,6 +188,8 @@ class ProvenanceResolver:
 
         if len(subjects) == 1:
             return [one(subjects[0])]
+        from concurrent.futures import ThreadPoolExecutor  # only when a level has several nodes
+
         with ThreadPoolExecutor(max_workers=min(self.workers, len(subjects))) as pool:
             return list(pool.map(one, subjects))
 
