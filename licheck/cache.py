@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
@@ -67,24 +66,7 @@ class RecordCache:
         data = record.to_json()
         payload = json.dumps(data, sort_keys=True, separators=(",", ":"))
         entry = {"stored_at": time.time(), "checksum": _digest(payload), "record": data}
-        path = self._path(key, revision)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile
-
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump(entry, fh, sort_keys=True, separators=(",", ":"))
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
-        except OSError:
-            pass  # a read-only or full disk costs speed, never correctness
+        paths.write_atomic(str(self._path(key, revision)), json.dumps(entry, sort_keys=True, separators=(",", ":")))
 
     def _discard(self, path: Path) -> None:
         self.discarded += 1

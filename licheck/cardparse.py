@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from licheck._struct import struct
+from licheck.evidence import machine_generated  # noqa: F401 - part of this module's interface
 from licheck.ids import parent_subject
 from licheck.records import ProseEdge
 
@@ -192,13 +193,3 @@ def licence_mentions(body: str) -> list[str]:
         if m and m.group(1).lower() not in found and m.group(1).lower() not in ("the", "this", "see", "a", "an"):
             found.append(m.group(1).lower())
     return found[:5]
-
-
-def machine_generated(card: dict[str, Any], tags: list[str]) -> bool:
-    """A dataset card that says its data was written by a model."""
-    creators = card.get("annotations_creators")
-    values = creators if isinstance(creators, list) else [creators]
-    if any(isinstance(v, str) and v.strip().lower() == "machine-generated" for v in values):
-        return True
-    lowered = {t.lower() for t in tags if isinstance(t, str)}
-    return "synthetic" in lowered or "synthetic-data" in lowered

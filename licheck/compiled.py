@@ -82,7 +82,7 @@ def remember_valid(schema_path: Path, data: Any) -> None:
         return
     try:
         marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        marker.touch()  # an empty marker: no partial content to fear
     except OSError:
         pass
 
@@ -163,13 +163,6 @@ if __name__ == "__main__":  # python -m licheck.compiled: rebuild the shipped co
 
 
 def _write_atomic(target: Path, data: dict[str, Any]) -> None:
-    import tempfile
+    from licheck.paths import write_atomic
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, separators=(",", ":"))
-        os.replace(tmp, target)
-    except OSError:
-        pass  # compiling again next time is slower, never wrong
+    write_atomic(str(target), json.dumps(data, separators=(",", ":")))  # if refused: compiled again next time

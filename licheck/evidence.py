@@ -34,6 +34,16 @@ def as_str_list(value: Any) -> list[str]:
     return []
 
 
+def machine_generated(card: dict[str, Any], tags: list[str]) -> bool:
+    """A dataset card that says its data was written by a model."""
+    creators = card.get("annotations_creators")
+    values = creators if isinstance(creators, list) else [creators]
+    if any(isinstance(v, str) and v.strip().lower() == "machine-generated" for v in values):
+        return True
+    lowered = {t.lower() for t in tags if isinstance(t, str)}
+    return "synthetic" in lowered or "synthetic-data" in lowered
+
+
 def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
@@ -72,8 +82,6 @@ def license_info(rec: RepoRecord) -> LicenseInfo:
 
 
 def node_from_record(rec: RepoRecord) -> ModelNode:
-    from licheck.cardparse import machine_generated
-
     tags = [t for t in rec.tags if isinstance(t, str)]
     pipeline = rec.pipeline_tag or (
         rec.card_data.get("pipeline_tag") if isinstance(rec.card_data.get("pipeline_tag"), str) else None

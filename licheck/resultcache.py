@@ -15,7 +15,7 @@ import os
 import time
 import zlib
 
-from licheck.paths import cache_dir
+from licheck.paths import cache_dir, write_atomic
 
 if False:  # typing only; importing `typing` would cost more than this whole module
     from typing import Any
@@ -135,15 +135,5 @@ def dependencies(session: Any, graph: Any) -> list[tuple[str, str, str, str]] | 
 
 def store(key: str, doc: dict[str, Any], rendered: str, deps: list[tuple[str, str, str, str]]) -> None:
     """Header lines (inputs, verdict, timestamp, dependencies) and the document exactly as it was printed."""
-    import tempfile
-
-    path = _path(key)
     head = [MAGIC, key, doc["verdict"], doc["generated_at"], str(len(deps))] + ["\t".join(d) for d in deps]
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".txt")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(head) + "\n" + rendered)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_atomic(_path(key), "\n".join(head) + "\n" + rendered)
