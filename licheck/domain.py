@@ -181,6 +181,12 @@ class Plan:
     def distributed(self) -> bool:
         return not self.internal
 
+    def for_teacher(self, teacher: str) -> Plan:
+        """The same plan and licensee facts with another teacher (scan: one plan, many teachers)."""
+        values = asdict(self)
+        values["teacher"] = teacher
+        return Plan(**values)
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 

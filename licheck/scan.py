@@ -472,18 +472,7 @@ class Judge(ClassInfo):
         return self.auditor.audit(self._plan(g.root), g, self.student_graph).verdict
 
     def _plan(self, teacher: str) -> Plan:
-        p = self.plan
-        return Plan(
-            teacher=teacher,
-            student=p.student,
-            use=p.use,
-            internal=p.internal,
-            method=p.method,
-            mau=p.mau,
-            monthly_revenue=p.monthly_revenue,
-            annual_revenue=p.annual_revenue,
-            eu=p.eu,
-        )
+        return self.plan.for_teacher(teacher)
 
     # the real audit -----------------------------------------------------------------------------------------
     def audit(self, key: str) -> str:

@@ -442,7 +442,19 @@ def identify(rules: Any, node_id: str, lic: LicKey) -> Any:
 class Chunk:
     """One byte range of the dump, parsed: parallel arrays, flat parent lists and a local label table."""
 
-    __slots__ = ("keys", "kinds", "labels", "label_table", "offsets", "nparents", "pids", "rels", "errors", "n_errors")
+    __slots__ = (
+        "keys",
+        "kinds",
+        "labels",
+        "label_table",
+        "offsets",
+        "nparents",
+        "pids",
+        "rels",
+        "errors",
+        "n_errors",
+        "_local",
+    )
 
     def __init__(self) -> None:
         self.keys: list[str] = []
@@ -455,6 +467,27 @@ class Chunk:
         self.rels = bytearray()
         self.errors: list[tuple[int, str]] = []
         self.n_errors = 0
+        self._local: dict[tuple[Any, ...], int] = {}
+
+    def add(self, key: str, kind: int, label: tuple[Any, ...], edges: list[tuple[str, str]], offset: int) -> None:
+        lid = self._local.get(label)
+        if lid is None:
+            lid = self._local[label] = len(self.label_table)
+            self.label_table.append(label)
+        self.keys.append(key)
+        self.kinds.append(kind)
+        self.labels.append(lid)
+        self.offsets.append(offset)
+        self.nparents.append(len(edges))
+        rel_code = REL_CODE
+        for pid, rel in edges:
+            self.pids.append(pid)
+            self.rels.append(rel_code.get(rel, 0))
+
+    def fail(self, offset: int, exc: BaseException) -> None:
+        self.n_errors += 1
+        if len(self.errors) < 20:
+            self.errors.append((offset, f"{type(exc).__name__}: {str(exc)[:120]}"))
 
 
 _FACTS: Facts | None = None
@@ -473,14 +506,12 @@ def parse_range(args: tuple[str, int, int]) -> Chunk:
     gc.disable()  # millions of short-lived dicts, no cycles: refcounting frees them; the collector only rescans
     facts = _FACTS
     out = Chunk()
-    local: dict[tuple[Any, ...], int] = {}
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(end - start)
     pos = 0
     n = len(data)
     loads = json.loads
-    rel_code = REL_CODE
     while pos < n:
         nl = data.find(b"\n", pos)
         if nl < 0:
@@ -493,49 +524,24 @@ def parse_range(args: tuple[str, int, int]) -> Chunk:
         try:
             key, kind, label, edges = facts.record(loads(line))
         except (ValueError, DumpError, RecursionError) as exc:
-            out.n_errors += 1
-            if len(out.errors) < 20:
-                out.errors.append((off, f"{type(exc).__name__}: {str(exc)[:120]}"))
+            out.fail(off, exc)
             continue
-        lid = local.get(label)
-        if lid is None:
-            lid = local[label] = len(out.label_table)
-            out.label_table.append(label)
-        out.keys.append(key)
-        out.kinds.append(kind)
-        out.labels.append(lid)
-        out.offsets.append(off)
-        out.nparents.append(len(edges))
-        for pid, rel in edges:
-            out.pids.append(pid)
-            out.rels.append(rel_code.get(rel, 0))
+        out.add(key, kind, label, edges, off)
+    out._local = {}  # only needed while parsing; not sent back from the worker
     return out
 
 
 def parse_records(records: list[Any], facts: Facts, base: int = 0) -> Chunk:
     """The same as parse_range for records already in memory (Parquet batches, tests, evaluate_batch callers)."""
     out = Chunk()
-    local: dict[tuple[Any, ...], int] = {}
     for i, d in enumerate(records):
         try:
             key, kind, label, edges = facts.record(d)
         except (ValueError, DumpError, RecursionError) as exc:
-            out.n_errors += 1
-            if len(out.errors) < 20:
-                out.errors.append((base + i, f"{type(exc).__name__}: {str(exc)[:120]}"))
+            out.fail(base + i, exc)
             continue
-        lid = local.get(label)
-        if lid is None:
-            lid = local[label] = len(out.label_table)
-            out.label_table.append(label)
-        out.keys.append(key)
-        out.kinds.append(kind)
-        out.labels.append(lid)
-        out.offsets.append(base + i)
-        out.nparents.append(len(edges))
-        for pid, rel in edges:
-            out.pids.append(pid)
-            out.rels.append(REL_CODE.get(rel, 0))
+        out.add(key, kind, label, edges, base + i)
+    out._local = {}
     return out
 
 

@@ -69,18 +69,7 @@ def reference_verdicts(folder: Path, records: list[Any], plan: Plan, max_depth: 
                 out[key] = "error"  # the scan never reads local folders named by a dump
                 continue
             graph = resolver.resolve(key)
-            p = Plan(
-                teacher=key,
-                student=plan.student,
-                use=plan.use,
-                internal=plan.internal,
-                method=plan.method,
-                mau=plan.mau,
-                monthly_revenue=plan.monthly_revenue,
-                annual_revenue=plan.annual_revenue,
-                eu=plan.eu,
-            )
-            out[key] = auditor.audit(p, graph, student).verdict
+            out[key] = auditor.audit(plan.for_teacher(key), graph, student).verdict
         except LicheckError:
             out[key] = "error"
     return out
@@ -112,8 +101,16 @@ def real_records() -> list[dict[str, Any]]:
         rec = snap.get(key)
         if rec is None or rec.kind != "model" or rec.unknown or rec.prose or rec.prose_licenses:
             continue  # dumps carry API records only: no card prose, no fields the source could not see
-        out.append({"id": rec.id, "sha": rec.sha, "cardData": rec.card_data, "tags": rec.tags,
-                    "siblings": [{"rfilename": s} for s in rec.siblings], "gated": rec.gated})
+        out.append(
+            {
+                "id": rec.id,
+                "sha": rec.sha,
+                "cardData": rec.card_data,
+                "tags": rec.tags,
+                "siblings": [{"rfilename": s} for s in rec.siblings],
+                "gated": rec.gated,
+            }
+        )
     assert len(out) > 1500
     return out
 
