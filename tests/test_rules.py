@@ -192,3 +192,96 @@ def test_shipped_compiled_rules_are_current():
 
     shipped = json.loads(SHIPPED.read_text())
     assert shipped == json.loads(json.dumps(build_shipped(resources.rules_dir()), sort_keys=True))
+
+
+# `license_name` / `license_link` spellings seen in real Hub data (scripts/license_spellings.py over the shared
+# snapshots and the 2025-04 scrape, copied here as facts), and the rule each must identify. Unknown spellings stay
+# unresolved (the audit answers `review`).
+SPELLINGS = [
+    (dict(license_name="llama4"), "llama-4"),
+    (dict(license_name="llama3"), "llama-3"),
+    (dict(license_name="llama3.3"), "llama-3.3"),
+    (dict(license_name="gemma"), "gemma-2025-03-24"),
+    (dict(license_name="gemma-terms-of-use"), "gemma-2025-03-24"),
+    (dict(license_link="https://ai.google.dev/gemma/terms"), "gemma-2025-03-24"),
+    (dict(license_name="deepseek"), "deepseek-license-1.0"),
+    (dict(license_name="deepseek-license"), "deepseek-license-1.0"),
+    (dict(license_name="stabilityai-ai-community"), "stability-ai-community"),
+    (dict(license_name="stable-video-diffusion-community"), "stability-ai-community"),
+    (dict(license_name="tongyi-qianwen-license-agreement"), "tongyi-qianwen-2023"),
+    (dict(license_name="tongyi-qianwen"), "tongyi-qianwen-2023"),
+    (dict(license_link="https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT"),
+     "tongyi-qianwen-2023"),
+    (dict(license_link="https://huggingface.co/Qwen/Qwen2-72B/blob/main/LICENSE"), "tongyi-qianwen-2023"),
+    (dict(license_name="qwen"), "qwen-2024"),
+    (dict(license_name="qwen-research"), "qwen-research-2024"),
+    (dict(license_link="https://huggingface.co/Qwen/Qwen2.5-3B-Instruct/blob/main/LICENSE"), "qwen-research-2024"),
+    (dict(license_link="https://huggingface.co/Qwen/Qwen2.5-72B/blob/main/LICENSE"), "qwen-2024"),
+    (dict(license_name="mrl"), "mistral-mrl-0.1"),
+    (dict(license_link="https://mistral.ai/licenses/MRL-0.1.md"), "mistral-mrl-0.1"),
+    (dict(license_name="flux-1-dev-non-commercial-license"), "flux-1-dev"),
+    (dict(license_name="nvidia-open-model-license"), "nvidia-open-model-2025-04-28"),
+    (dict(license_name="modified-mit", license_link="https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE"),
+     "kimi-k2-modified-mit"),
+    (dict(license_name="minimax-m2.7-license", license_link="https://github.com/MiniMax-AI/MiniMax-M2.7/blob/main/LICENSE"),
+     "minimax-m2.7-2026-04-15"),
+    # names that do not say which text they mean stay unresolved
+    (dict(license_name="modified-mit"), None),
+    (dict(license_name="minimax-open-model"), None),
+    (dict(license_name="exaone"), None),
+    (dict(license_name="yi-license"), None),
+    (dict(license_link="LICENSE"), None),
+]
+
+
+@pytest.mark.parametrize("info,expected", SPELLINGS, ids=[str(i) for i, _ in SPELLINGS])
+def test_hub_licence_spellings_identify_their_rule(info, expected):
+    ident = RULES.identify(node(card=["other"], **info))
+    got = [r for r in ident.rule_ids if RULES.get(r).kind != "policy"]
+    assert got == ([expected] if expected else []), (info, got, ident.unresolved)
+    if expected is None:
+        assert ident.unresolved
+
+
+@pytest.mark.parametrize(
+    "model_id,expected",
+    [
+        ("moonshotai/Kimi-K2-Instruct", {"kimi-k2-modified-mit"}),
+        ("MiniMaxAI/MiniMax-Text-01", {"minimax-01-2025-02-20"}),
+        ("MiniMaxAI/MiniMax-M2", {"minimax-m2-modified-mit"}),
+        ("MiniMaxAI/MiniMax-M2.5", {"minimax-m2.5-model-2026-03-06", "minimax-m2.5-modified-mit-2026-02-13"}),
+        ("MiniMaxAI/MiniMax-M2.7", {"minimax-m2.7-2026-04-15"}),
+    ],
+)
+def test_editions_are_bound_by_model_not_by_the_generic_name(model_id, expected):
+    """`license: other` + `modified-mit` names several different texts: the repository id picks the edition."""
+    ident = RULES.identify(node(id=model_id, card=["other"], license_name="modified-mit"))
+    assert set(ident.rule_ids) | set(ident.statements) == expected
+
+
+def test_licenses_extra_texts_match_their_index_and_rules():
+    """Texts kept in licenses-extra/ are the recorded bytes, and every quote citing them is verbatim."""
+    import hashlib
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("check_quotes", root / "scripts" / "check_quotes.py")
+    cq = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cq)  # type: ignore[union-attr]
+    entries = yaml.safe_load((root / "licenses-extra" / "index.yaml").read_text())["texts"]
+    by_file = {e["file"]: e for e in entries}
+    cited = set()
+    for path in rule_files(resources.rules_dir()):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = ((data if isinstance(data, dict) else {}).get("source") or {}).get("text")
+        if text not in by_file:
+            continue
+        cited.add(text)
+        assert data["text_sha256"] == by_file[text]["sha256"], path.name
+        assert by_file[text]["url"] == data["source"]["url"], path.name
+        if by_file[text]["stored"]:
+            body = (root / "licenses-extra" / text).read_bytes()
+            assert hashlib.sha256(body).hexdigest() == by_file[text]["sha256"]
+            for c in data["clauses"]:
+                assert cq.find_fragments(c["quote"], cq.norm(body.decode())) is None, (path.name, c["id"])
+    assert cited == set(by_file)
