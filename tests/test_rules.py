@@ -210,8 +210,10 @@ SPELLINGS = [
     (dict(license_name="stable-video-diffusion-community"), "stability-ai-community"),
     (dict(license_name="tongyi-qianwen-license-agreement"), "tongyi-qianwen-2023"),
     (dict(license_name="tongyi-qianwen"), "tongyi-qianwen-2023"),
-    (dict(license_link="https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT"),
-     "tongyi-qianwen-2023"),
+    (
+        dict(license_link="https://github.com/QwenLM/Qwen/blob/main/Tongyi%20Qianwen%20LICENSE%20AGREEMENT"),
+        "tongyi-qianwen-2023",
+    ),
     (dict(license_link="https://huggingface.co/Qwen/Qwen2-72B/blob/main/LICENSE"), "tongyi-qianwen-2023"),
     (dict(license_name="qwen"), "qwen-2024"),
     (dict(license_name="qwen-research"), "qwen-research-2024"),
@@ -220,11 +222,29 @@ SPELLINGS = [
     (dict(license_name="mrl"), "mistral-mrl-0.1"),
     (dict(license_link="https://mistral.ai/licenses/MRL-0.1.md"), "mistral-mrl-0.1"),
     (dict(license_name="flux-1-dev-non-commercial-license"), "flux-1-dev"),
-    (dict(license_name="nvidia-open-model-license"), "nvidia-open-model-2025-04-28"),
-    (dict(license_name="modified-mit", license_link="https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE"),
-     "kimi-k2-modified-mit"),
-    (dict(license_name="minimax-m2.7-license", license_link="https://github.com/MiniMax-AI/MiniMax-M2.7/blob/main/LICENSE"),
-     "minimax-m2.7-2026-04-15"),
+    (dict(license_name="nvidia-open-model-license"), "nvidia-open-model-2025-10-24"),
+    (
+        dict(license_link="https://www.nvidia.com/en-us/agreements/enterprise-software/nvidia-open-model-license/"),
+        "nvidia-open-model-2025-10-24",
+    ),
+    (
+        dict(
+            license_name="nvidia-open-model-license",
+            license_link="https://developer.download.nvidia.com/licenses/nvidia-open-model-license-agreement-june-2024.pdf",
+        ),
+        "nvidia-open-model-2025-10-24",
+    ),
+    (
+        dict(license_name="modified-mit", license_link="https://github.com/MoonshotAI/Kimi-K2/blob/main/LICENSE"),
+        "kimi-k2-modified-mit",
+    ),
+    (
+        dict(
+            license_name="minimax-m2.7-license",
+            license_link="https://github.com/MiniMax-AI/MiniMax-M2.7/blob/main/LICENSE",
+        ),
+        "minimax-m2.7-2026-04-15",
+    ),
     # names that do not say which text they mean stay unresolved
     (dict(license_name="modified-mit"), None),
     (dict(license_name="minimax-open-model"), None),
