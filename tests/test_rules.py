@@ -305,3 +305,68 @@ def test_licenses_extra_texts_match_their_index_and_rules():
             for c in data["clauses"]:
                 assert cq.find_fragments(c["quote"], cq.norm(body.decode())) is None, (path.name, c["id"])
     assert cited == set(by_file)
+
+
+# Issue 11 situations end to end: the real huggingface_hub client against the local fake Hub.
+E2E = [
+    # use policies bind the use of the teacher: MiniMax's Prohibited Uses Policy reaches an output-distilled student
+    (
+        {
+            "MiniMaxAI/MiniMax-Text-01": {"library_name": "transformers"},
+            "mistralai/Mistral-7B-v0.3": {"license": "apache-2.0"},
+        },
+        ["MiniMaxAI/MiniMax-Text-01", "--student", "mistralai/Mistral-7B-v0.3", "--use", "commercial"],
+        "conditional",
+        "MINIMAX-2025-02-2biii",
+    ),
+    # the same for NVIDIA's Trustworthy AI terms (generic licence name -> the current edition)
+    (
+        {
+            "nvidia/Llama-3_3-Nemotron-Super-49B-v1_5": {
+                "license": "other",
+                "license_name": "nvidia-open-model-license",
+                "pipeline_tag": "text-generation",
+            },
+            "Qwen/Qwen2.5-7B": {"license": "apache-2.0"},
+        },
+        ["nvidia/Llama-3_3-Nemotron-Super-49B-v1_5", "--student", "Qwen/Qwen2.5-7B", "--use", "commercial"],
+        "conditional",
+        "NVOML25-2.3",
+    ),
+    # MiniMax-M2.7's own edition: commercial use needs written authorisation
+    (
+        {
+            "MiniMaxAI/MiniMax-M2.7": {"license": "other", "license_name": "modified-mit"},
+            "Qwen/Qwen2.5-7B": {"license": "apache-2.0"},
+        },
+        ["MiniMaxAI/MiniMax-M2.7", "--student", "Qwen/Qwen2.5-7B", "--use", "commercial"],
+        "forbidden",
+        "MINIMAXM27-3",
+    ),
+    # Llama 3.3 includes no multimodal model: an EU company is not sent to review when the modality is unrecorded
+    (
+        {"meta-llama/Llama-3.3-70B-Instruct": {"license": "llama3.3"}, "Qwen/Qwen2.5-7B": {"license": "apache-2.0"}},
+        [
+            "meta-llama/Llama-3.3-70B-Instruct",
+            "--student",
+            "Qwen/Qwen2.5-7B",
+            "--use",
+            "commercial",
+            "--eu",
+            "--mau",
+            "1000",
+        ],
+        "conditional",
+        "LLAMA33-AUP-EU",
+    ),
+]
+
+
+@pytest.mark.parametrize("models,args,verdict,clause", E2E, ids=[a[0] for _, a, _, _ in E2E])
+def test_issue11_situations_through_the_fake_hub(hub_env, cli, models, args, verdict, clause):
+    for repo_id, card in models.items():
+        hub_env.add_model(repo_id, card_data=card)
+    doc = cli("audit", *args, "--method", "outputs", "--format", "json").json()
+    assert doc["verdict"] == verdict, [(f["effect"], f["clause"], f["reason"][:80]) for f in doc["findings"]]
+    hit = [f for f in doc["findings"] if f["clause"] == clause]
+    assert hit and hit[0]["quote"] and hit[0]["url"], clause
