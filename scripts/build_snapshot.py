@@ -70,7 +70,10 @@ def _visibility(entry: dict[str, Any]) -> str:
     return entry.get("card_data_visibility") or entry.get("visibility") or "none"
 
 
-def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, int]:
+Score = tuple[int, int, str]  # (visibility rank, has a sha, recorded date): the better-seen, then newer, wins
+
+
+def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, Score]:
     kind = entry.get("repo_type", "model")
     vis = _visibility(entry)
     card = dict(entry.get("card_data") or {})
@@ -108,7 +111,7 @@ def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, int]:
     sentences = [str(s) for s in entry.get("provenance_sentences") or []]
     rec.prose = extract_prose("\n".join(sentences), rid, api=api, is_dataset=kind == "dataset")
     rec.prose_licenses = licence_mentions("\n".join(sentences))
-    return rec, RANK.get(vis, 0) * 2 + (1 if rec.sha else 0)
+    return rec, (RANK.get(vis, 0), 1 if rec.sha else 0, rec.recorded or "")
 
 
 def _range(records: Any) -> list[str | None]:
@@ -126,7 +129,7 @@ def main(argv: list[str]) -> int:
     best: dict[str, tuple[RepoRecord, int]] = {}
     aliases: dict[str, str] = {}
 
-    def offer(rec: RepoRecord, score: int) -> None:
+    def offer(rec: RepoRecord, score: Score) -> None:
         cur = best.get(rec.key)
         if cur is None or score > cur[1]:
             if cur is not None:  # keep prose edges learned from the weaker entry
@@ -141,8 +144,8 @@ def main(argv: list[str]) -> int:
     inputs = [data / name for name in SHARED_FILES] + sorted(SOURCES_DIR.glob("*.yaml"))
     for path in inputs:
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
-            if entry.get("substitute_for"):
-                continue  # a sibling recorded in place of another repo: not that repo's facts
+            # substitute_for: a sibling recorded in place of another repo; its facts are its own repo's, never the
+            # other's (so it is stored under its own id only)
             rec, score = _record(entry, api)
             offer(rec, score)
             prefix = "datasets/" if rec.kind == "dataset" else ""
@@ -171,7 +174,7 @@ def main(argv: list[str]) -> int:
                 source="snapshot",
                 recorded=_date(row.get("recorded")),
             )
-            offer(rec, RANK["full"] * 2 + 1)
+            offer(rec, (RANK["full"], 1 if rec.sha else 0, rec.recorded or ""))
     aliases = {old: new for old, new in aliases.items() if old not in best and new in best}  # never shadow a record
     records = {k: v[0].to_json() for k, v in sorted(best.items())}
     for r in records.values():
