@@ -70,7 +70,7 @@ QUESTIONS: list[tuple[str, list[str], str, str]] = [
     ("black-forest-labs/FLUX.1-schnell", [], "permitted", "Apache-2.0"),
     ("black-forest-labs/FLUX.1-dev", [], "forbidden", "FLUX.1 [dev] Non-Commercial License"),
     ("allenai/OLMo-2-1124-7B", [], "permitted", "Apache-2.0"),
-    ("tiiuae/falcon-7b-instruct", [], "review", "Apache-2.0, but trained on RefinedWeb (ODC-By: no primary text)"),
+    ("tiiuae/falcon-7b-instruct", [], "permitted", "Apache-2.0; its RefinedWeb data is TII's own (RULE-5)"),
     ("nvidia/Llama-3.1-Nemotron-70B-Instruct-HF", [], "conditional", "Llama 3.1 through its base"),
     ("CohereForAI/c4ai-command-r-plus", [], "forbidden", "CC-BY-NC-4.0"),
     ("datasets/tatsu-lab/alpaca", [], "forbidden", "CC BY-NC 4.0 + research-only statement"),
