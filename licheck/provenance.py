@@ -217,8 +217,9 @@ class ProvenanceResolver:
         )
 
     def _redirect_note(self, rec: RepoRecord) -> str:
-        if rec.source == "snapshot" and rec.requested_id:
-            return f"the embedded snapshot records the rename: {self.source.snapshot.rename_note(rec.requested_id)}"
+        note = getattr(self.source.snapshot, "rename_note", None)
+        if rec.source == "snapshot" and rec.requested_id and note is not None:
+            return f"the embedded snapshot records the rename: {note(rec.requested_id)}"
         return "the Hub redirected"
 
     @staticmethod
