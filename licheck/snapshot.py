@@ -3,6 +3,8 @@
 Built by scripts/build_snapshot.py from recorded Hub metadata. Facts only: ids, shas, dates, licence fields,
 base models, relations, datasets, gating and the provenance edges learned from card prose (no card text).
 Stored as JSON Lines plus a small index of byte offsets, so a lookup reads one record, not the whole file.
+The index also keeps renames (old id -> canonical id) that a recorded source shows, each with that evidence;
+`get` follows them as the Hub follows a redirect, and says so (requested_id).
 """
 
 from __future__ import annotations
