@@ -136,6 +136,10 @@ class ProvenanceResolver:
         else:
             rec = self.source.fetch(root, revision)  # a root that cannot be read is a tool error
         graph = Graph(root=rec.key)
+        if rec.source == "snapshot" and rec.requested_id:
+            graph.warnings.append(
+                f"{rec.requested_id} is now {rec.key} ({self._redirect_note(rec)}; using the canonical id)"
+            )
         depth: dict[str, int] = {}
         level = self._add_record(graph, rec, depth, 0)
         current_depth = 0
@@ -155,7 +159,7 @@ class ProvenanceResolver:
                 if isinstance(outcome, RepoRecord):
                     canonical = outcome.key
                     if canonical != subj.id:
-                        self._rename(graph, subj.id, canonical)
+                        self._rename(graph, subj.id, canonical, self._redirect_note(outcome))
                         if canonical in graph.nodes:
                             continue
                     next_level += self._add_record(graph, outcome, depth, current_depth)
@@ -212,12 +216,18 @@ class ProvenanceResolver:
             for e in incoming
         )
 
+    def _redirect_note(self, rec: RepoRecord) -> str:
+        note = getattr(self.source.snapshot, "rename_note", None)
+        if rec.source == "snapshot" and rec.requested_id and note is not None:
+            return f"the embedded snapshot records the rename: {note(rec.requested_id)}"
+        return "the Hub redirected"
+
     @staticmethod
-    def _rename(graph: Graph, old: str, new: str) -> None:
+    def _rename(graph: Graph, old: str, new: str, why: str = "the Hub redirected") -> None:
         for e in graph.edges:
             if e.parent == old:
                 e.parent = new
-        graph.warnings.append(f"{old} is now {new} (the Hub redirected; using the canonical id)")
+        graph.warnings.append(f"{old} is now {new} ({why}; using the canonical id)")
 
     @staticmethod
     def _report_cycles(graph: Graph) -> None:

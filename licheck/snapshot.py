@@ -3,6 +3,8 @@
 Built by scripts/build_snapshot.py from recorded Hub metadata. Facts only: ids, shas, dates, licence fields,
 base models, relations, datasets, gating and the provenance edges learned from card prose (no card text).
 Stored as JSON Lines plus a small index of byte offsets, so a lookup reads one record, not the whole file.
+The index also keeps renames (old id -> canonical id) that a recorded source shows, each with that evidence;
+`get` follows them as the Hub follows a redirect, and says so (requested_id).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ class Snapshot:
         self.folder = folder
         self.date: str | None = None
         self.description = ""
-        self.aliases: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}  # old id -> canonical id, each shown by a recorded source
+        self.alias_sources: dict[str, str] = {}
+        self.recorded_range: list[str | None] = [None, None]
         self._index: dict[str, list[int]] = {}
         self._lower: dict[str, str] | None = None
         if folder is not None:
@@ -33,6 +37,8 @@ class Snapshot:
                 self.date = meta.get("snapshot_date")
                 self.description = meta.get("description", "")
                 self.aliases = meta.get("aliases", {})
+                self.alias_sources = meta.get("alias_sources", {})
+                self.recorded_range = meta.get("recorded_range", [None, None])
                 self._index = meta.get("index", {})
             except (OSError, ValueError):
                 self._index = {}
@@ -49,6 +55,8 @@ class Snapshot:
             return None
 
     def get(self, key: str) -> RepoRecord | None:
+        """The record for `key`; a recorded rename is followed like a Hub redirect (requested_id = the id asked)."""
+        asked = key
         key = self.aliases.get(key, key)
         if key not in self._index:
             if self._lower is None:
@@ -62,7 +70,13 @@ class Snapshot:
         except (ValueError, KeyError, TypeError):
             return None
         rec.source = "snapshot"
+        if asked != key and asked in self.aliases:
+            rec.requested_id = asked
         return rec
+
+    def rename_note(self, old: str) -> str:
+        """Why the snapshot treats `old` as a renamed repository (the recorded evidence)."""
+        return self.alias_sources.get(old, "recorded rename")
 
     def keys(self) -> list[str]:
         return list(self._index)
