@@ -59,8 +59,13 @@ class FileMatch:
     note: str = ""  # why nothing matched, or the runner-up
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "sha256": self.sha256, "rule": self.rule, "similarity": self.similarity,
-                "note": self.note}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "rule": self.rule,
+            "similarity": self.similarity,
+            "note": self.note,
+        }
 
     @classmethod
     def from_json(cls, d: Any) -> FileMatch | None:
@@ -169,9 +174,7 @@ def identify(data: bytes, path: str, fingerprints: dict[str, Any] | None = None)
         if e["normalised_sha256"] == norm and len(e["rules"]) == 1:
             return FileMatch(path, sha, e["rules"][0], 1.0, "exact normalised text")
     cand = shingle_hashes(toks)
-    scored = sorted(
-        ((*compare(cand, e["sketch"], e["shingles"]), e["rules"]) for e in entries), key=lambda t: -t[0]
-    )
+    scored = sorted(((*compare(cand, e["sketch"], e["shingles"]), e["rules"]) for e in entries), key=lambda t: -t[0])
     if not scored:
         return FileMatch(path, sha, None, 0.0, "no known licence texts")
     best, differing, rules = scored[0]

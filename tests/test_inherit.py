@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from licheck.domain import Edge, Evidence, Graph, LicenseInfo, ModelNode, Plan
 from licheck.engine import Auditor, governed_by_base
 from licheck.rules import load_rules
@@ -126,3 +130,57 @@ def test_governed_by_base_is_a_least_fixed_point():
         assert got == {"d", "e"}
     deep = {f"n{i}": [f"n{i + 1}"] for i in range(5000)}
     assert len(governed_by_base(deep, lambda x: x == "n5000")) == 5000
+
+
+# -- the scan re-enacts it: `licheck scan` == `licheck audit --offline` ---------------------------------------------
+def quant_records() -> list[dict[str, object]]:
+    from tests.test_scan import rec
+
+    llama = "meta-llama/Llama-3.1-8B"
+    gguf = ["README.md", "model.Q4_K_M.gguf"]
+    out = [
+        rec(llama, {"license": "llama3.1"}),
+        rec("x/unlicensed", {"license": "other"}),
+        rec("g/files", {"license": "other", "base_model": llama}, files=gguf),
+        rec("g/declared", {"base_model": llama, "base_model_relation": "quantized"}),
+        rec("g/tag-only", {"license": "other"}, ["base_model:quantized:" + llama]),
+        rec("g/of-gguf", {"license": "other", "base_model": "g/files"}, files=["awq_model.safetensors"]),
+        rec("g/unknown-base", {"license": "other", "base_model": "x/unlicensed"}, files=gguf),
+        rec("g/two", {"license": "other", "base_model": [llama, "x/unlicensed"]}, files=gguf),
+        rec("g/dangling", {"license": "other", "base_model": "nobody/gone"}, files=gguf),
+        rec("g/case", {"license": "other", "base_model": "META-LLAMA/llama-3.1-8b"}, files=gguf),
+        rec("g/named", {"license": "other", "license_name": "llama3.1", "base_model": llama}, files=gguf),
+        rec("g/invalid", {"license": "other", "base_model": [llama, "./local"], "base_model_relation": "quantized"}),
+        rec("c/q1", {"license": "other", "base_model": "c/q2"}, files=gguf),
+        rec("c/q2", {"license": "other", "base_model": ["c/q1", llama]}, files=gguf),
+        rec("c/q3", {"license": "other", "base_model": "c/q1"}, files=gguf),
+        rec("f/mit-ft", {"license": "mit", "base_model": "g/files"}),
+        rec("f/unnamed-ft", {"license": "other", "base_model": "g/files"}),
+        rec("f/lora", {"license": "other", "base_model": "g/declared"}, files=["adapter_config.json"]),
+    ]
+    prev = llama
+    for i in range(6):
+        out.append(rec(f"deep/q{i}", {"license": "other", "base_model": prev}, files=gguf))
+        prev = f"deep/q{i}"
+    return out
+
+
+@pytest.mark.parametrize(
+    ("plan", "depth"),
+    [
+        (Plan(teacher="*"), 20),
+        (Plan(teacher="*", student="g/of-gguf", method="weights"), 20),
+        (Plan(teacher="*"), 2),
+        (Plan(teacher="*", student="deep/q5"), 3),
+    ],
+    ids=["default", "quant-student", "depth-2", "deep-student"],
+)
+def test_scan_equals_audit_on_quantisations(tmp_path: Path, plan: Plan, depth: int) -> None:
+    from tests.test_scan import assert_same, awkward_records
+
+    got = assert_same(tmp_path, quant_records() + awkward_records(), plan, depth)
+    if depth == 20 and plan.student is None:
+        verdicts = {k: got[k]["verdict"] for k in ("g/files", "g/declared", "g/of-gguf", "g/case", "deep/q5")}
+        assert set(verdicts.values()) == {"conditional"}, verdicts
+        for k in ("g/tag-only", "g/unknown-base", "g/two", "g/dangling", "c/q1", "c/q3", "f/unnamed-ft", "f/lora"):
+            assert got[k]["verdict"] == "review", k
