@@ -42,13 +42,18 @@ def substantive_edits(text: str) -> dict[str, str]:
     """Edits that change the terms: a match here is a wrong identification unless the change is tiny."""
     sentences = re.split(r"(?<=[.;])\s+", text)
     mid = len(sentences) // 2
-    reworded = sentences[:mid] + ["You may not use the Materials for any commercial purpose whatsoever."] + sentences[mid + 1 :]
+    reworded = (
+        sentences[:mid]
+        + ["You may not use the Materials for any commercial purpose whatsoever."]
+        + sentences[mid + 1 :]
+    )
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     dropped = paragraphs[: len(paragraphs) // 2] + paragraphs[len(paragraphs) // 2 + 1 :]
     return {
         "one sentence replaced": " ".join(reworded),
         "one paragraph dropped": "\n\n".join(dropped),
-        "restriction appended": text + "\n\nIn addition, the weights in this repository may not be used commercially.\n",
+        "restriction appended": text
+        + "\n\nIn addition, the weights in this repository may not be used commercially.\n",
     }
 
 
