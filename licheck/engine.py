@@ -23,6 +23,7 @@ from licheck.domain import (
     Rule,
     Verdict,
 )
+from licheck.fingerprint import FileMatch
 from licheck.rules import Identification, RuleSet
 
 MULTIMODAL_PIPELINES = {
@@ -73,8 +74,8 @@ def unnamed_licence(node: ModelNode, ident: Identification) -> bool:
     info = node.license
     if node.kind != "model" or "license" in node.unknown:
         return False
-    if info.license_name or info.license_link or info.gated_prompt_head or info.prose:
-        return False
+    if info.license_name or info.license_link or info.gated_prompt_head or info.prose or info.file:
+        return False  # it names something (a LICENSE file read counts, identified or not)
     if ident.groups or ident.review or not (ident.unresolved or ident.missing):
         return False
     return all(v.strip().lower() == "other" for v in info.card + info.tags)
@@ -373,6 +374,15 @@ class Auditor:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {u}", "license_unresolvable"))
             for r in ident.review:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {r}", "license_needs_review"))
+        file_rule = (node.license.file or {}).get("rule")
+        if file_rule and file_rule in ident.rule_ids and not skip_own:
+            match = FileMatch.from_json(node.license.file)
+            assert match is not None
+            out.append(
+                self._tool_finding(
+                    "info", node.id, ctx.path, f"{where}: licence {file_rule} {match.evidence()}", "license_from_file"
+                )
+            )
         if ident.disagreement:
             out.append(
                 self._tool_finding(

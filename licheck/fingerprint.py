@@ -188,3 +188,62 @@ def identify(data: bytes, path: str, fingerprints: dict[str, Any] | None = None)
     if differing > MAX_DIFFERING:
         return FileMatch(path, sha, None, shown, f"{name} {best:.3f} but ~{differing:.0f} word sequences differ")
     return FileMatch(path, sha, rules[0], shown, f"runner-up {second:.2f}")
+
+
+def file_to_read(card: dict[str, Any], tags: list[str], siblings: list[str], repo_id: str) -> str | None:
+    """The LICENSE file worth one request: the card says `other` or nothing, names no licence_name, and either
+    links a file of this repository or ships LICENSE / LICENSE.md / LICENSE.txt at its root. Only files the
+    repository lists are read (never a path built from the card alone)."""
+    from licheck.evidence import card_licence_fields
+
+    values, name, link, _gate = card_licence_fields(card)
+    tag_values = [t.split(":", 1)[1] for t in tags if isinstance(t, str) and t.startswith("license:")]
+    if name or any(v.strip().lower() != "other" for v in list(values) + tag_values):
+        return None
+    if link:
+        path = linked_path(link, repo_id)
+        return path if path is not None and path in siblings else None
+    return next((f for f in LICENSE_FILES if f in siblings), None)
+
+
+def linked_path(link: str, repo_id: str) -> str | None:
+    """The repository file a license_link points to ("LICENSE", "./LICENSE.md", a Hub blob/resolve URL of this
+    repository), or None for anything else (another repository, another site)."""
+    link = link.strip().split("#", 1)[0].split("?", 1)[0]
+    m = re.match(
+        r"^(?:https?://(?:www\.)?huggingface\.co)?/?" + re.escape(repo_id) + r"/(?:blob|resolve)/[^/]+/(.+)$",
+        link,
+        re.I,
+    )
+    if m:
+        path = m.group(1)
+    elif "://" in link or link.startswith("/"):
+        return None
+    else:
+        path = link[2:] if link.startswith("./") else link
+    parts = path.split("/")
+    return path if path and all(p not in ("", ".", "..") for p in parts) else None
+
+
+def apply_file_match(rules: Any, info: Any, ident: Any) -> None:
+    """RuleSet.identify's last source for `license: other` (or no licence) naming nothing: the LICENSE file.
+
+    Applied only when nothing else identified the licence and every declared value is `other`; a file that
+    matched no known text adds its note to the unresolved reason, so the review says what was read."""
+    match = FileMatch.from_json(info.file)
+    if match is None or ident.groups or ident.review or info.license_name:
+        return
+    if any(v.strip().lower() != "other" for v in list(info.card) + list(info.tags)):
+        return
+    if match.rule is None or rules.get(match.rule) is None:
+        if ident.unresolved or ident.missing:
+            ident.notes.append(f"{match.path} read but not identified ({match.note})")
+            ident.unresolved = [f"{u}; {match.path} not identified ({match.note})" for u in ident.unresolved] or [
+                f"no licence declared; {match.path} not identified ({match.note})"
+            ]
+            ident.missing = False
+        return
+    ident.groups = [[match.rule]]
+    ident.notes.append(match.evidence())
+    ident.unresolved = []
+    ident.missing = False
