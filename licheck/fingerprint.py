@@ -5,10 +5,11 @@ texts. `scripts/build_fingerprints.py` reduces each licence rule's primary text 
 the rule's `text_sha256`) to (a) the sha256 of its normalised text and (b) a bottom-k sketch: the K smallest
 64-bit hashes of its word 5-shingles. Neither gives the text back; both identify it.
 
-Normalisation (after the SPDX matching guidelines): lower case; copyright-notice lines dropped (they differ per
-project); only letters and digits kept, as tokens. Matching: exact normalised sha256 first (similarity 1.0),
-then the bottom-k estimate of the Jaccard similarity of shingle sets; the best rule must reach THRESHOLD and beat
-the runner-up by MARGIN, else nothing is identified (the caller keeps `review`).
+Normalisation (after the SPDX matching guidelines): lower case; copyright-notice lines and a bare title first
+line ("LICENSE", "MIT License") dropped (they differ per copy); only letters and digits kept, as tokens.
+Matching: exact normalised sha256 first (similarity 1.0), then the bottom-k estimate of the Jaccard similarity
+of shingle sets; the best rule must reach THRESHOLD and beat the runner-up by MARGIN, else nothing is identified
+(the caller keeps `review`).
 
 Why these numbers (`python benchmarks/bench_fingerprint.py /work/shared/licenses`: 36 distinct licence texts of
 the rules, 2026-12-03): distinct texts peak at similarity 0.979 (Gemma 2024-04-01 vs 2025-03-24, which bind
@@ -17,8 +18,10 @@ a changed copyright line, a heading and Markdown re-wrap, or typographic changes
 identified; the Falcon text, whose copyright line runs into licence text, stays `review`). THRESHOLD 0.985 sits
 between, so an unknown neighbouring version no nearer than Gemma's two editions is not mistaken for one. A
 clause added to a long licence barely moves the similarity (0.998), so a match must also have at most
-MAX_DIFFERING estimated differing 5-word sequences: 1 of 108 substantive edits (a sentence replaced, a
-paragraph dropped, a restriction appended) is still identified.
+MAX_DIFFERING estimated differing 5-word sequences: of 108 substantive edits (a sentence replaced, a paragraph
+dropped, a restriction appended) only one is still identified, Falcon's with the 4-word heading "7. Submission of
+Contributions." dropped. A sketch is a sample of hashes (about a third of a long text's shingles), never the
+words; only texts shorter than SKETCH shingles (MIT and the two modified-MIT texts, redistributable) are whole.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import json
 import re
 from typing import Any
 
-from licheck._struct import struct
+from licheck._struct import asdict, struct
 
 SHINGLE = 5  # words per shingle
 SKETCH = 512  # hashes kept per text (bottom-k)
@@ -59,13 +62,7 @@ class FileMatch:
     note: str = ""  # why nothing matched, or the runner-up
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "sha256": self.sha256,
-            "rule": self.rule,
-            "similarity": self.similarity,
-            "note": self.note,
-        }
+        return asdict(self)
 
     @classmethod
     def from_json(cls, d: Any) -> FileMatch | None:
