@@ -191,3 +191,14 @@ def test_file_to_read_only_for_unnamed_licences():
     assert fp.file_to_read({}, ["license:apache-2.0"], sib, "o/m") is None
     assert fp.file_to_read({"license": "other"}, [], ["README.md", "sub/LICENSE"], "o/m") is None
     assert fp.file_to_read({"license": "other", "license_link": "NOTICE"}, [], sib, "o/m") is None
+
+
+def test_local_folder_licence_file(cli, tmp_path):
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    (folder / "README.md").write_text("---\nlicense: other\n---\n# my model\n", encoding="utf-8")
+    (folder / "LICENSE").write_text(APACHE, encoding="utf-8")
+    doc = audit(cli, str(folder), "--offline")
+    assert doc["verdict"] == "permitted", [f["reason"] for f in doc["findings"]]
+    (folder / "LICENSE").write_text(UNRELATED, encoding="utf-8")
+    assert audit(cli, str(folder), "--offline")["verdict"] == "review"
