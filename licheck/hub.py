@@ -248,8 +248,8 @@ class HubClient:
 
         try:
             data = self._call(f"{rec.id}/{path}", do)
-        except SourceError:
-            return  # unread: the licence stays unidentified (review)
+        except (NotFound, Gated):
+            return  # not readable: the licence stays unidentified (review); transient failures fail the fetch
         rec.license_file = fingerprint.identify(data, path).to_json()
 
     def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:

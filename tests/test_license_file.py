@@ -202,3 +202,14 @@ def test_local_folder_licence_file(cli, tmp_path):
     assert doc["verdict"] == "permitted", [f["reason"] for f in doc["findings"]]
     (folder / "LICENSE").write_text(UNRELATED, encoding="utf-8")
     assert audit(cli, str(folder), "--offline")["verdict"] == "review"
+
+
+def test_licence_file_request_is_retried_and_a_missing_file_stays_review(hub_env, cli):
+    sha = hub_env.add_model("org/flaky", card_data={"license": "other"}, files={"LICENSE": APACHE})
+    fault = hub_env.fault(f"/org/flaky/resolve/{sha}/LICENSE", status=503, times=1)
+    assert audit(cli, "org/flaky")["verdict"] == "permitted"
+    assert fault.hits == 1
+    sha = hub_env.add_model("org/gone", card_data={"license": "other"}, files={"LICENSE": APACHE})
+    hub_env.fault(f"/org/gone/resolve/{sha}/LICENSE", status=404)
+    doc = audit(cli, "org/gone")
+    assert doc["verdict"] == "review" and "license_file" not in node_of(doc, "org/gone")["license"]
