@@ -374,13 +374,11 @@ class Auditor:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {u}", "license_unresolvable"))
             for r in ident.review:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {r}", "license_needs_review"))
-        file_rule = (node.license.file or {}).get("rule")
-        if file_rule and file_rule in ident.rule_ids and not skip_own:
-            match = FileMatch.from_json(node.license.file)
-            assert match is not None
+        match = FileMatch.from_json(node.license.file) if node.license.file else None
+        if match is not None and match.rule and match.rule in ident.rule_ids and not skip_own:
             out.append(
                 self._tool_finding(
-                    "info", node.id, ctx.path, f"{where}: licence {file_rule} {match.evidence()}", "license_from_file"
+                    "info", node.id, ctx.path, f"{where}: licence {match.rule} {match.evidence()}", "license_from_file"
                 )
             )
         if ident.disagreement:

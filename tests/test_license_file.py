@@ -213,3 +213,14 @@ def test_licence_file_request_is_retried_and_a_missing_file_stays_review(hub_env
     hub_env.fault(f"/org/gone/resolve/{sha}/LICENSE", status=404)
     doc = audit(cli, "org/gone")
     assert doc["verdict"] == "review" and "license_file" not in node_of(doc, "org/gone")["license"]
+
+
+def test_odd_stored_match_is_ignored():
+    from licheck.domain import Graph, LicenseInfo, ModelNode, Plan
+    from licheck.engine import Auditor
+    from licheck.rules import load_rules
+
+    for odd in ({"rule": ["mit"]}, {"path": 3, "sha256": "x", "rule": "mit"}, {"path": "LICENSE", "sha256": "x"}):
+        n = ModelNode(id="o/m", kind="model", license=LicenseInfo(card=["other"], file=odd))
+        v = Auditor(load_rules()).audit(Plan(teacher="o/m"), Graph(root="o/m", nodes={"o/m": n}), None)
+        assert v.verdict == "review", odd
