@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from licheck._struct import field, struct
 from licheck.domain import (
@@ -23,8 +23,10 @@ from licheck.domain import (
     Rule,
     Verdict,
 )
-from licheck.fingerprint import FileMatch
 from licheck.rules import Identification, RuleSet
+
+if TYPE_CHECKING:
+    from licheck.fingerprint import FileMatch
 
 MULTIMODAL_PIPELINES = {
     "image-text-to-text",
@@ -126,6 +128,13 @@ def governed_by_base(bases: Mapping[T, Sequence[T]], known: Callable[[T], bool])
                 on_stack.add(p)
                 ok[p] = True
     return {x for x, v in result.items() if v}
+
+
+def _file_match(stored: object) -> FileMatch | None:
+    """The stored LICENSE match (imported only when a node has one: warm audits stay lean)."""
+    from licheck.fingerprint import FileMatch
+
+    return FileMatch.from_json(stored)
 
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
@@ -374,7 +383,7 @@ class Auditor:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {u}", "license_unresolvable"))
             for r in ident.review:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {r}", "license_needs_review"))
-        match = FileMatch.from_json(node.license.file) if node.license.file else None
+        match = _file_match(node.license.file) if node.license.file else None
         if match is not None and match.rule and match.rule in ident.rule_ids and not skip_own:
             out.append(
                 self._tool_finding(
