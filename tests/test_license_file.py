@@ -224,3 +224,31 @@ def test_odd_stored_match_is_ignored():
         n = ModelNode(id="o/m", kind="model", license=LicenseInfo(card=["other"], file=odd))
         v = Auditor(load_rules()).audit(Plan(teacher="o/m"), Graph(root="o/m", nodes={"o/m": n}), None)
         assert v.verdict == "review", odd
+
+
+def test_build_script_keeps_hashes_only_and_prefers_the_unbound_rule(tmp_path):
+    """scripts/build_fingerprints.py on redistributable texts: an Apache text also used by a repo-bound rule (as
+    MiniMax-M1's is) is stored once, under the generic rule; the result identifies the texts from hashes alone."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from build_fingerprints import build
+
+    texts, rules = tmp_path / "texts", tmp_path / "rules"
+    texts.mkdir()
+    rules.mkdir()
+    for rid, name, text, extra in (
+        ("apache-2.0", "apache.txt", APACHE, {}),
+        ("vendor-apache", "vendor.txt", APACHE, {"identifiers": {"models": ["vendor/model"]}}),
+        ("mit", "mit.txt", MIT, {}),
+    ):
+        (texts / name).write_text(text, encoding="utf-8")
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        rule = {"id": rid, "kind": "licence", "source": {"text": name}, "text_sha256": sha, **extra}
+        (rules / f"{rid}.yaml").write_text(yaml.safe_dump(rule), encoding="utf-8")
+    data = build(texts, rules)
+    assert [e["rules"] for e in data["texts"]] == [["apache-2.0"], ["mit"]]
+    assert {s["rule"] for s in data["texts"][0]["sources"]} == {"apache-2.0", "vendor-apache"}
+    assert "Permission is hereby granted" not in str(data)
+    assert fp.identify(REAL_MIT_FILE.encode(), "LICENSE", data).rule == "mit"
+    assert fp.identify(APACHE.encode(), "LICENSE", data).rule == "apache-2.0"
