@@ -55,6 +55,7 @@ class LicenseInfo:
     tags: list[str] = field(default_factory=list)  # `license:<id>` Hub tags
     gated_prompt_head: str | None = None  # first line of extra_gated_prompt (often the licence heading)
     prose: list[str] = field(default_factory=list)  # licence ids stated in card prose
+    file: dict[str, Any] | None = None  # the repo's LICENSE file as identified by licheck.fingerprint
 
     def is_empty(self) -> bool:
         return not (self.card or self.license_name or self.license_link or self.tags or self.gated_prompt_head)
@@ -66,6 +67,8 @@ class LicenseInfo:
         out["tags"] = self.tags
         if self.gated_prompt_head:
             out["gated_prompt_head"] = self.gated_prompt_head
+        if self.file:
+            out["license_file"] = self.file
         return out
 
 

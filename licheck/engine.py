@@ -8,6 +8,8 @@ data is never permissive: it yields `review` with the reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from licheck._struct import field, struct
 from licheck.domain import (
@@ -23,6 +25,9 @@ from licheck.domain import (
 )
 from licheck.rules import Identification, RuleSet
 
+if TYPE_CHECKING:
+    from licheck.fingerprint import FileMatch
+
 MULTIMODAL_PIPELINES = {
     "image-text-to-text",
     "visual-question-answering",
@@ -36,6 +41,9 @@ TEXT_PIPELINES = {"text-generation", "text2text-generation", "fill-mask", "featu
 _MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|multimodal|omni|llava|cosmos)", re.I)
 LICENSEE_FACTS = {"eu", "mau_over", "monthly_revenue_over", "annual_revenue_over"}
 TOOL = "licheck"
+# Relation sources strong enough to read a quantisation's unnamed licence from its base (see unnamed_licence).
+STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
+T = TypeVar("T", bound=Hashable)
 
 
 @struct
@@ -57,6 +65,76 @@ def multimodal(node: ModelNode) -> bool | None:
     if (node.pipeline_tag or "") in TEXT_PIPELINES:
         return False
     return None
+
+
+def unnamed_licence(node: ModelNode, ident: Identification) -> bool:
+    """The node names no licence of its own: `license: other` (or no licence field at all) with no license_name,
+    license_link, gate heading or licence line in the card text, and nothing identified.
+
+    Not when the source could not see the licence (a snapshot record with `license` unknown): that is missing
+    data, not a quantiser who named nothing. Only such a node's licence may be read from its base."""
+    info = node.license
+    if node.kind != "model" or "license" in node.unknown:
+        return False
+    if info.license_name or info.license_link or info.gated_prompt_head or info.prose or info.file:
+        return False  # it names something (a LICENSE file read counts, identified or not)
+    if ident.groups or ident.review or not (ident.unresolved or ident.missing):
+        return False
+    return all(v.strip().lower() == "other" for v in info.card + info.tags)
+
+
+def licence_known(node: ModelNode, ident: Identification) -> bool:
+    """A read model whose own licence names rules, with nothing unresolved, unreviewed or missing."""
+    return (
+        node.kind == "model"
+        and bool(ident.rule_ids or ident.statements)
+        and not (ident.unresolved or ident.review or ident.missing)
+    )
+
+
+def governed_by_base(bases: Mapping[T, Sequence[T]], known: Callable[[T], bool]) -> set[T]:
+    """Candidates every base of which has a known licence, directly or by this same rule (least fixed point).
+
+    `bases` maps each candidate (an unnamed-licence quantisation) to its bases. A candidate on a cycle of
+    candidates is never governed (its licence would rest on itself), whichever node the search starts from.
+    Iterative: a dump can hold chains thousands of quantisations deep. Shared by the engine and the scan."""
+    result: dict[T, bool] = {}
+    for start in bases:
+        if start in result:
+            continue
+        stack: list[tuple[T, int]] = [(start, 0)]
+        on_stack = {start}
+        ok: dict[T, bool] = {start: True}
+        while stack:
+            x, i = stack[-1]
+            parents = bases[x]
+            if not ok[x] or i >= len(parents):
+                stack.pop()
+                on_stack.discard(x)
+                result[x] = ok[x]
+                if stack and not ok[x]:
+                    ok[stack[-1][0]] = False
+                continue
+            stack[-1] = (x, i + 1)
+            p = parents[i]
+            if known(p):
+                continue
+            if p in result:
+                ok[x] = ok[x] and result[p]
+            elif p in on_stack or p not in bases:
+                ok[x] = False
+            else:
+                stack.append((p, 0))
+                on_stack.add(p)
+                ok[p] = True
+    return {x for x, v in result.items() if v}
+
+
+def _file_match(stored: object) -> FileMatch | None:
+    """The stored LICENSE match (imported only when a node has one: warm audits stay lean)."""
+    from licheck.fingerprint import FileMatch
+
+    return FileMatch.from_json(stored)
 
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
@@ -95,7 +173,11 @@ class Auditor:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
 
-    def audit(self, plan: Plan, teacher: Graph, student: Graph | None) -> Verdict:
+    def audit(
+        self, plan: Plan, teacher: Graph, student: Graph | None, *, governed: Collection[str] | None = None
+    ) -> Verdict:
+        """`governed`: the teacher-side nodes whose unnamed licence is read from their bases, when the caller
+        decided it on the full graph (the scan's memo judging one node without its parents); else computed."""
         graph = Graph(root=teacher.root)
         graph.merge(teacher)
         graph.cycles = teacher.cycles + (student.cycles if student else [])
@@ -109,6 +191,12 @@ class Auditor:
         # Keyed by side: the same id can be a full node in one graph and a depth-cut `missing` node in the other.
         idents = {(c.role, c.node.id): self.rules.identify(c.node) for c in contexts}
         self._generated = {e.child for e in graph.edges if e.relation == "generated_by"}
+        self._bases: dict[tuple[str, str], list[str]] = {}
+        self._governed: set[tuple[str, str]] = set()
+        self._weight_parents: dict[tuple[str, str], list[str]] = {}
+        for role, side in (("teacher", teacher), ("student", student)):
+            if side is not None:
+                self._find_governed(role, side, idents, governed if role == "teacher" else None)
         student_families = self._families(student_ctx, idents)
 
         for cycle in graph.cycles:
@@ -205,7 +293,9 @@ class Auditor:
             if "weight" not in ctx.channels:
                 continue
             ident = idents[("student", nid)]
-            if ctx.node.kind == "missing" or ident.unresolved or ident.missing:
+            if ctx.node.kind == "missing" or (
+                (ident.unresolved or ident.missing) and ("student", nid) not in self._governed
+            ):
                 incomplete = True
             for rid in ident.rule_ids + ident.statements:
                 r = self.rules.get(rid)
@@ -276,18 +366,30 @@ class Auditor:
                 )
             )
         skip_own = self._relicensed(ctx, idents)
-        if ident.missing and not skip_own:
+        governed = (ctx.role, node.id) in self._governed
+        if governed and not skip_own:
+            out.append(self._governed_finding(ctx, where, idents))
+        elif ident.missing and not skip_own:
             what = (
                 f"its licence is not recorded by the {node.source}"
                 if "license" in node.unknown
                 else "no licence declared"
             )
+            what += self._parents_terms(ctx, idents)
             out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {what}", "license_unresolvable"))
-        if not skip_own:
+        if not skip_own and not governed:
             for u in ident.unresolved:
+                u += self._parents_terms(ctx, idents)
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {u}", "license_unresolvable"))
             for r in ident.review:
                 out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {r}", "license_needs_review"))
+        match = _file_match(node.license.file) if node.license.file else None
+        if match is not None and match.rule and match.rule in ident.rule_ids and not skip_own:
+            out.append(
+                self._tool_finding(
+                    "info", node.id, ctx.path, f"{where}: licence {match.rule} {match.evidence()}", "license_from_file"
+                )
+            )
         if ident.disagreement:
             out.append(
                 self._tool_finding(
@@ -323,6 +425,95 @@ class Auditor:
             )
         out += best or []
         return out
+
+    def _find_governed(
+        self,
+        role: str,
+        side: Graph,
+        idents: dict[tuple[str, str], Identification],
+        decided: Collection[str] | None,
+    ) -> None:
+        """Unnamed-licence quantisations of this side whose licence is read from their bases.
+
+        Only a quantisation by strong evidence (declared `base_model_relation: quantized` or quantised files): a
+        quantiser adds no work of their own, so with no licence named the base's terms are the only ones there
+        are. A Hub relation tag or card prose alone could mislabel a fine-tune, whose author may have set terms of
+        their own; adapters and merges are new work too, so they keep `review` (see _parents_terms)."""
+        for e in side.edges:
+            if e.relation in WEIGHT_RELATIONS:
+                self._weight_parents.setdefault((role, e.child), []).append(e.parent)
+            if e.relation == "quantized" and e.relation_source in STRONG_RELATION_SOURCES:
+                self._bases.setdefault((role, e.child), []).append(e.parent)
+        if decided is not None:
+            self._governed |= {(role, nid) for nid in decided}
+            return
+        candidates: dict[str, list[str]] = {}
+        for (r, nid), bases in self._bases.items():
+            node = side.nodes.get(nid)
+            if r == role and node is not None and (role, nid) in idents and unnamed_licence(node, idents[(role, nid)]):
+                candidates[nid] = bases
+
+        def known(pid: str) -> bool:
+            node = side.nodes.get(pid)
+            ident = idents.get((role, pid))
+            return node is not None and ident is not None and licence_known(node, ident)
+
+        self._governed |= {(role, nid) for nid in governed_by_base(candidates, known)}
+
+    def _terms_through(
+        self, role: str, nid: str, idents: dict[tuple[str, str], Identification], seen: set[str]
+    ) -> list[str]:
+        """Rule ids that bind a governed quantisation: its bases' own, or theirs in turn."""
+        out: list[str] = []
+        for pid in self._bases.get((role, nid), []):
+            if pid in seen:
+                continue
+            seen.add(pid)
+            ident = idents.get((role, pid))
+            found = (ident.rule_ids + ident.statements) if ident else []
+            if (role, pid) in self._governed:
+                found = self._terms_through(role, pid, idents, seen)
+            out += [r for r in found if r not in out]
+        return out
+
+    def _governed_finding(self, ctx: NodeContext, where: str, idents: dict[tuple[str, str], Identification]) -> Finding:
+        bases = self._bases.get((ctx.role, ctx.node.id), [])
+        terms = self._terms_through(ctx.role, ctx.node.id, idents, {ctx.node.id})
+        what = "license: other without license_name or license_link" if ctx.node.license.card else "no licence field"
+        bound = f"; its terms are those of {', '.join(terms)}, evaluated on the base" if terms else ""
+        return self._tool_finding(
+            "info",
+            ctx.node.id,
+            ctx.path,
+            f"{where}: the quantiser named no licence of its own ({what}); a quantisation of "
+            f"{', '.join(bases)} is governed by its base's licence{bound}",
+            "license_from_base",
+        )
+
+    def _parents_terms(self, ctx: NodeContext, idents: dict[tuple[str, str], Identification]) -> str:
+        """For an adapter, merge or fine-tune naming no licence: which terms bind it when every parent's licence is
+        known. It stays `review`: unlike a quantisation it is its author's own work, whose terms are unknown."""
+        node = ctx.node
+        ident = idents[(ctx.role, node.id)]
+        parents = self._weight_parents.get((ctx.role, node.id), [])
+        if not parents or not unnamed_licence(node, ident) or (ctx.role, node.id) in self._bases:
+            return ""
+        terms: list[str] = []
+        for pid in parents:
+            pid_ident = idents.get((ctx.role, pid))
+            if pid_ident is None or pid_ident.missing:
+                return ""
+            if (ctx.role, pid) in self._governed:
+                found = self._terms_through(ctx.role, pid, idents, {pid})
+            elif pid_ident.unresolved or pid_ident.review or not (pid_ident.rule_ids or pid_ident.statements):
+                return ""
+            else:
+                found = pid_ident.rule_ids + pid_ident.statements
+            terms += [r for r in found if r not in terms]
+        return (
+            f"; every parent's licence is known, so its weights are bound by {', '.join(terms)} (evaluated on the "
+            f"parents), but the terms of its own author are unknown: ask the author of {node.id} for its licence"
+        )
 
     def _relicensed(self, ctx: NodeContext, idents: dict[tuple[str, str], Identification]) -> bool:
         """The node's own terms are superseded when its licensor published every child that uses it (in this

@@ -78,6 +78,7 @@ def license_info(rec: RepoRecord) -> LicenseInfo:
         tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
         gated_prompt_head=gate,
         prose=list(rec.prose_licenses),
+        file=rec.license_file,
     )
 
 

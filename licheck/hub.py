@@ -211,7 +211,46 @@ class HubClient:
                 parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset"
             )
         self._file_parents(rec, repo_type, revision)
+        self._license_file(rec, repo_type, revision)
         return rec
+
+    def _license_file(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
+        """A card naming no licence but shipping a LICENSE file: one more request (pinned to the sha, streamed,
+        capped) and only its fingerprint result is kept (licheck.fingerprint)."""
+        from licheck import fingerprint
+
+        path = fingerprint.file_to_read(rec.card_data, rec.tags, rec.siblings, rec.id)
+        if path is None:
+            return
+        hf, hf_utils, _ = self._lib()
+        cap = fingerprint.MAX_LICENSE_BYTES
+
+        def do() -> bytes:
+            url = hf.hf_hub_url(
+                rec.id,
+                path,
+                repo_type=None if repo_type == "model" else repo_type,
+                revision=revision,
+                endpoint=self.endpoint,
+            )
+            buf = bytearray()
+            with hf_utils.get_session().stream(
+                "GET", url, headers=hf_utils.build_hf_headers(), timeout=self.timeout
+            ) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                hf_utils.hf_raise_for_status(resp)
+                for chunk in resp.iter_bytes():
+                    buf += chunk
+                    if len(buf) > cap:
+                        break
+            return bytes(buf[: cap + 1])
+
+        try:
+            data = self._call(f"{rec.id}/{path}", do)
+        except (NotFound, Gated):
+            return  # not readable: the licence stays unidentified (review); transient failures fail the fetch
+        rec.license_file = fingerprint.identify(data, path).to_json()
 
     def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
         """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node)."""

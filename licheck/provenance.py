@@ -105,7 +105,24 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
         except yamlsafe.YamlError:
             pass
+    _local_license_file(rec, base)
     return rec
+
+
+def _local_license_file(rec: RepoRecord, base: Path) -> None:
+    """The folder's LICENSE / LICENSE.md / LICENSE.txt when the card names no licence, as the Hub client reads it."""
+    from licheck import fingerprint
+
+    present = [n for n in fingerprint.LICENSE_FILES if (base / n).resolve().parent == base and (base / n).is_file()]
+    name = fingerprint.file_to_read(rec.card_data, [], present, rec.id)
+    if name is None:
+        return
+    try:
+        with (base / name).open("rb") as fh:
+            data = fh.read(fingerprint.MAX_LICENSE_BYTES + 1)
+    except OSError:
+        return
+    rec.license_file = fingerprint.identify(data, name).to_json()
 
 
 class ProvenanceResolver:

@@ -348,6 +348,10 @@ class RuleSet:
             ident.disagreement = f"card says {info.card}, Hub tags say {info.tags}"
         if card_groups or tag_groups:
             ident.groups = _and(card_groups, tag_groups) if card_groups and tag_groups else (card_groups or tag_groups)
+        if info.file:
+            from licheck.fingerprint import apply_file_match
+
+            apply_file_match(self, info, ident)  # `license: other` (or none) read from the repo's LICENSE file
         bound_licences = [rid for rid in ident.statements if self.rules[rid].kind == "licence"]
         if bound_licences and (ident.unresolved or ident.missing):
             # `license: other` on a repo whose licence document is known by repo id (e.g. Kimi K2's modified MIT).

@@ -294,6 +294,9 @@ class Judge(ClassInfo):
         self.w_rel: list[bool] = []
         self.has_rules: list[bool] = []
         self.orgs: list[frozenset[str]] = []
+        self.governed_class: list[int] = []
+        self.known: list[bool] = []
+        self._governed_variant: set[int] = set()
         self._levels: list[int] = []
         self._ctx: dict[tuple[int, bool, bool], int] = {}
         self.sig_verdict: dict[tuple[int, int, bool], str] = {}
@@ -315,6 +318,8 @@ class Judge(ClassInfo):
         if cid is None:
             cid = self._classes[key] = len(self.class_keys)
             self.class_keys.append(key)
+            self.governed_class.append(-1)
+            self.known.append(False)
             if ident is None:
                 self.r_rel.append(False)
                 self.has_rules.append(False)
@@ -327,6 +332,23 @@ class Judge(ClassInfo):
             self._levels.append(-1)
         return cid
 
+    def _model_class(self, ckey: tuple[Any, ...], ident: Any, unnamed_lic: bool) -> int:
+        """A model class, with its engine.licence_known flag; an unnamed licence also gets its governed variant
+        (the same class whose licence engine._find_governed reads from its bases: only its level differs)."""
+        from licheck.domain import ModelNode
+        from licheck.engine import licence_known
+
+        rule_ids = ident.rule_ids + ident.statements
+        cid = self._class(ckey, rule_ids, ident)
+        if ckey[0] == "model":
+            self.known[cid] = licence_known(ModelNode(id="x/x", kind="model"), ident)
+        if unnamed_lic and self.governed_class[cid] < 0:
+            gid = self._class((*ckey, "governed"), rule_ids, ident)
+            self.known[gid] = True
+            self.governed_class[cid] = gid
+            self._governed_variant.add(gid)
+        return cid
+
     def _rule_orgs(self, rid: str) -> tuple[str, ...]:
         r = self.rules.get(rid)
         return r.licensor_orgs if r else ()
@@ -334,7 +356,11 @@ class Judge(ClassInfo):
     def _build_classes(self) -> None:
         ix = self.index
         memo: dict[tuple[LicKey, tuple[str, ...]], Any] = {}
-        for gid, (kind, lic, stmts, mm, unnamed) in enumerate(ix.labels):
+        from licheck.domain import ModelNode
+        from licheck.engine import unnamed_licence
+
+        strong = []
+        for gid, (kind, lic, stmts, mm, unnamed, sq) in enumerate(ix.labels):
             sample = ix.label_sample[gid]
             k = (lic, stmts)
             ident = memo.get(k)
@@ -347,8 +373,11 @@ class Judge(ClassInfo):
                 bool(ident.review),
                 bool(ident.missing),
             )
-            ckey = ("dataset" if kind & KIND_DATASET else "model", sig, mm, unnamed)
-            self.label_class.append(self._class(ckey, ident.rule_ids + ident.statements, ident))
+            is_model = not kind & KIND_DATASET
+            unnamed_lic = is_model and unnamed_licence(ModelNode("x/x", "model", license=license_info_of(lic)), ident)
+            ckey = ("model" if is_model else "dataset", sig, mm, unnamed, unnamed_lic)
+            self.label_class.append(self._model_class(ckey, ident, unnamed_lic))
+            strong.append(bool(sq))
             display = self._display(ident, lic)
             self.label_display.append(display)
             self.label_lic.append(self.lic.intern(display))
@@ -375,6 +404,7 @@ class Judge(ClassInfo):
             node_class[n + j], own[n + j] = got
         self.node_class = node_class  # type: ignore[assignment]
         self.own_lic = own  # type: ignore[assignment]
+        self.strong_quant = bytearray(strong[g] for g in lab) + bytearray(len(ix.leaf_ids))
 
     def _api_class(self, api_id: str) -> tuple[int, int]:
         from licheck.engine import multimodal
@@ -437,17 +467,18 @@ class Judge(ClassInfo):
                 # `missing` node is judged differently there: never let it stand for its class.
                 other = next((i for i in self._class_members(c) if i not in self.student_missing), None)
                 if other is None:
-                    return VERDICT_RANK[self._one_node_verdict(ref)]  # only nodes routed to the real audit use it
+                    return VERDICT_RANK[self._one_node_verdict(ref, c)]  # only nodes routed to the real audit use it
                 ref = other
-            lv = self._levels[c] = VERDICT_RANK[self._one_node_verdict(ref)]
+            lv = self._levels[c] = VERDICT_RANK[self._one_node_verdict(ref, c)]
         return lv
 
     def _class_members(self, c: int) -> Iterator[int]:
         node_class = self.node_class
         return (i for i in range(self.index.n) if node_class[i] == c)
 
-    def _one_node_verdict(self, ref: int) -> str:
-        """The Auditor on a graph holding only this node (its own edges kept for `_generated`, parents absent)."""
+    def _one_node_verdict(self, ref: int, c: int) -> str:
+        """The Auditor on a graph holding only this node (its own edges kept for `_generated`, parents absent);
+        for a governed variant class, with the node's licence read from its (absent) bases as the memo decided."""
         from licheck.evidence import node_from_record, parent_edges
         from licheck.ids import Subject
         from licheck.provenance import api_node, missing_node
@@ -469,7 +500,8 @@ class Judge(ClassInfo):
             g.nodes[node.id] = node
             g.edges = parent_edges(rec, self.api)[0]
         self.auditor_runs += 1
-        return self.auditor.audit(self._plan(g.root), g, self.student_graph).verdict
+        governed = {g.root} if c in self._governed_variant else None
+        return self.auditor.audit(self._plan(g.root), g, self.student_graph, governed=governed).verdict
 
     def _plan(self, teacher: str) -> Plan:
         return self.plan.for_teacher(teacher)

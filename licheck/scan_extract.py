@@ -157,6 +157,7 @@ class Extractor:
         self._subj: dict[str, str | None] = {}
         self._ds: dict[str, str | None] = {}
         self.memo_limit = memo_limit
+        self.strong_quant = False  # set by edges_from: its quantized edges came from base_model_relation or files
 
     def subject(self, value: Any) -> str | None:
         if not isinstance(value, str):
@@ -223,8 +224,11 @@ class Extractor:
             if sid not in tag_parents:
                 tag_parents.append(sid)
         out: list[tuple[str, str]] = []
+        self.strong_quant = False
         if card_parents or tag_parents:
             frel = None if declared_rel else file_relation(sibling_names(siblings))
+            # engine.STRONG_RELATION_SOURCES: the quantized edges were decided by the card's relation or files
+            self.strong_quant = (declared_rel or frel) == "quantized"
             seen: set[str] = set()
             n_card = len(card_parents)
             for pid in card_parents + tag_parents:
@@ -385,7 +389,12 @@ class Facts:
         sib_raw = d.get("siblings")
         edges = self.extractor.edges_from(rid, card, base_tags, ds_tags, sib_raw)
         kind = KIND_MODEL if self.plain_id(rid) else KIND_MODEL | KIND_CHECK_ID
-        return rid, kind, (KIND_MODEL, lic, stmts, mm, False), edges
+        return rid, kind, (KIND_MODEL, lic, stmts, mm, False, self._strong_quant(lic)), edges
+
+    def _strong_quant(self, lic: LicKey) -> bool:
+        """The label's quantisation flag, kept only where it can matter (a licence that names nothing) so that
+        labels stay as few as before."""
+        return self.extractor.strong_quant and unnamed_key(lic)
 
     def plain_id(self, key: str) -> bool:
         """`parse_subject(key)` is the model `key` itself: a valid org/name, org neither `models` (a prefix
@@ -419,8 +428,13 @@ class Facts:
         check = 0 if ("/" in bare and is_valid_repo_id(bare)) else KIND_CHECK_ID
         if kind == "model":
             check = 0 if self.plain_id(key) else KIND_CHECK_ID
-            return key, KIND_MODEL | check, (KIND_MODEL, lic, stmts, mm, False), pairs
-        return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, unnamed), pairs
+            return key, KIND_MODEL | check, (KIND_MODEL, lic, stmts, mm, False, self._strong_quant(lic)), pairs
+        return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, unnamed, False), pairs
+
+
+def unnamed_key(lic: LicKey) -> bool:
+    """Cheap pre-check of engine.unnamed_licence on a licence key: only `other` values, no name, link or gate."""
+    return not (lic[1] or lic[2] or lic[4]) and all(v.strip().lower() == "other" for v in lic[0] + lic[3])
 
 
 def license_info_of(lic: LicKey) -> Any:

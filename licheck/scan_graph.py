@@ -18,10 +18,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from licheck.engine import governed_by_base
 from licheck.scan_extract import KIND_CHECK_ID, KIND_DATASET, RELATIONS, Chunk
 
 WEIGHT_CODES = frozenset(i for i, r in enumerate(RELATIONS) if r in ("finetune", "adapter", "quantized", "merge"))
-E_WEIGHT, E_CASEVAR = 1, 2  # edge flags
+QUANT_CODE = RELATIONS.index("quantized")
+E_WEIGHT, E_CASEVAR, E_QUANT = 1, 2, 4  # edge flags
 F_CYCLE, F_NONWEIGHT, F_AMBIGUOUS, F_MISSING, F_STUDENT = 1, 2, 4, 8, 16  # closure flags
 WALK_FLAGS = F_CYCLE | F_NONWEIGHT | F_AMBIGUOUS
 LEAF_MISSING, LEAF_API = 0, 1
@@ -146,7 +148,9 @@ class DumpIndex:
             if s < 0 or self.node_label[s] != gid:
                 self.label_sample[gid] = i
         key_index = self.key_index
-        weight_table = bytes(E_WEIGHT if i in WEIGHT_CODES else 0 for i in range(256))
+        weight_table = bytes(
+            (E_WEIGHT if i in WEIGHT_CODES else 0) | (E_QUANT if i == QUANT_CODE else 0) for i in range(256)
+        )
         pstart = array("q", [0])
         pref = array("q")
         eflags = bytearray()
@@ -277,6 +281,11 @@ class ClassInfo:
     orgs: list[frozenset[str]]
     own_lic: list[int]  # per node and leaf ref: set id (in lic table) of its own licence labels
     missing_class: int
+    # engine.governed_by_base: per class, its "licence read from the base" variant (-1: its licence names
+    # something) and whether its own licence is known; per node, whether its quantized edges are strong evidence
+    governed_class: list[int]
+    known: list[bool]
+    strong_quant: bytearray
     level: Callable[[int, int], int]  # (class, sample ref) -> verdict rank of the class's root context
     rare_ctx: Callable[[int, bool, bool], int | None]  # (class, w, r) -> context id, None when plain
 
@@ -315,6 +324,7 @@ class Closure:
         self._amb_conflict: dict[int, bool] = {0: False}
         self._memo: dict[tuple[Any, ...], int] = {}
         self._singletons: dict[int, int] = {}
+        self.base_class = array("i", info.node_class)  # before compute() moves governed nodes to their variant
 
     # -- relicensing bits ---------------------------------------------------------------------------------------
     def bit(self, child: int, parent: int) -> bool:
@@ -402,6 +412,8 @@ class Closure:
         lo, hi = ix.pstart[x], ix.pstart[x + 1]
         own = info.own_lic[x]
         student = x in self.student_missing
+        if info.strong_quant[x] and info.governed_class[info.node_class[x]] >= 0:
+            self._govern(x, lo, hi)
         if hi == lo:
             self.height[x] = 0
             return self._intern_state((0, 0, 0, F_STUDENT if student else 0, own, 0))
@@ -440,6 +452,15 @@ class Closure:
         if sid is None:
             sid = self._memo[key] = self._state_from(own, student, cycle, parts, samples)
         return sid
+
+    def _govern(self, x: int, lo: int, hi: int) -> None:
+        """engine._find_governed on the memo: every strong-quantized parent read and known (or itself governed).
+        A parent still on the DFS path is a cycle: the node then has F_CYCLE and `walk` decides again."""
+        ix, info, n = self.ix, self.info, self.ix.n
+        cls, known, stv = info.node_class, info.known, self.state
+        quant = [ix.pref[e] for e in range(lo, hi) if ix.eflags[e] & E_QUANT]
+        if quant and all(p < n and stv[p] >= 0 and known[cls[p]] for p in quant):
+            cls[x] = info.governed_class[cls[x]]
 
     def _singleton(self, p: int) -> int:
         sid = self._singletons.get(p)
@@ -511,7 +532,7 @@ class Closure:
         n = ix.n
         pstart, pref, eflags = ix.pstart, ix.pref, ix.eflags
         in_graph: set[int] = {x}
-        by_child: dict[int, list[tuple[int, bool]]] = {}
+        by_child: dict[int, list[tuple[int, bool, bool]]] = {}
         level = [x]
         depth = 0
         boundary = -1
@@ -520,7 +541,7 @@ class Closure:
             nxt: list[int] = []
             cut = depth > self.max_depth
             for node in level:
-                out: list[tuple[int, bool]] = []
+                out: list[tuple[int, bool, bool]] = []
                 for e in range(pstart[node], pstart[node + 1]):
                     t = pref[e]
                     f = eflags[e]
@@ -531,12 +552,13 @@ class Closure:
                         in_graph.add(t)
                         if t < n:
                             nxt.append(t)
-                    out.append((t, bool(f & E_WEIGHT)))
+                    out.append((t, bool(f & E_WEIGHT), bool(f & E_QUANT)))
                 by_child[node] = out
             if cut:
                 break
             level = nxt
         cycle = _has_cycle(by_child)
+        cls = self._walk_classes(by_child)
         best: dict[int, bool] = {}
         queue: deque[tuple[int, tuple[int, ...], bool]] = deque([(x, (x,), True)])
         while queue:
@@ -544,14 +566,14 @@ class Closure:
             if nid in best and (best[nid] or not wo):
                 continue
             best[nid] = wo
-            for t, w in by_child.get(nid, ()):
+            for t, w, _q in by_child.get(nid, ()):
                 if t not in path:
                     queue.append((t, path + (t,), wo and w))
         # engine._relicensed: a node's own terms are superseded only when every child naming it in this closure
         # is its licensor's (order-independent).
         kids: dict[int, list[int]] = {}
         for c in best:
-            for t, _w in by_child.get(c, ()):
+            for t, _w, _q in by_child.get(c, ()):
                 if t in best and t != c and c not in kids.setdefault(t, []):
                     kids[t].append(c)
         m_r = 0
@@ -561,7 +583,7 @@ class Closure:
                 c = info.missing_class
                 ref = nid
             else:
-                c = info.node_class[nid]
+                c = cls.get(nid, self.base_class[nid])
                 ref = nid
             children = kids.get(nid, [])
             r = bool(
@@ -578,6 +600,20 @@ class Closure:
             else:
                 rare = self.rare.add(rare, ctx)
         return m_r, rare, cycle
+
+    def _walk_classes(self, by_child: dict[int, list[tuple[int, bool, bool]]]) -> dict[int, int]:
+        """The governed variant class of every node of a re-enacted graph that engine._find_governed governs."""
+        info, n, base = self.info, self.ix.n, self.base_class
+        bases = {
+            x: [t for t, _w, q in out if q]
+            for x, out in by_child.items()
+            if 0 <= x < n and info.strong_quant[x] and info.governed_class[base[x]] >= 0
+        }
+        bases = {x: ts for x, ts in bases.items() if ts}
+        if not bases:
+            return {}
+        gov = governed_by_base(bases, lambda t: 0 <= t < n and info.known[base[t]])
+        return {x: info.governed_class[base[x]] for x in gov}
 
     def closure_nodes(self, x: int) -> list[int]:
         """Every node and leaf reachable from x (BFS, unbounded): licences and roots for nodes in cycles."""
@@ -598,7 +634,7 @@ class Closure:
         return order
 
 
-def _has_cycle(by_child: dict[int, list[tuple[int, bool]]]) -> bool:
+def _has_cycle(by_child: dict[int, list[tuple[int, bool, bool]]]) -> bool:
     """Any cycle among the read nodes of a re-enacted graph (iterative three-colour DFS)."""
     color: dict[int, int] = {}
     for start in by_child:

@@ -104,6 +104,8 @@ TOOL_FLAGS: dict[str, str] = {
     "license_sources_disagree": "A node's licence sources (card, Hub tags) disagree; all are applied.",
     "license_choice": "A licence offers a choice (OR); the least restrictive alternative is shown.",
     "api_terms_unknown": "No terms of service for this API are in the rule library.",
+    "license_from_base": "A quantisation names no licence of its own; its base's licence governs it.",
+    "license_from_file": "A node's licence was identified from its LICENSE file by text fingerprint.",
 }
 
 
