@@ -1,6 +1,10 @@
 """Build licheck/data/licence-fingerprints.json from the primary licence texts (fingerprints only, no text).
 
-Usage: python scripts/build_fingerprints.py LICENSE_DIR [RULES_DIR]
+Usage: python scripts/build_fingerprints.py LICENSE_DIR [--extra DIR ...] [--rules RULES_DIR]
+
+Texts are looked up in LICENSE_DIR, then in the repository's licenses-extra/ (texts licheck may redistribute),
+then in each --extra DIR (copies fetched from the URLs recorded in licenses-extra/index.yaml, as
+scripts/check_quotes.py takes them); the rule's text_sha256 must match whichever copy is found.
 
 For every rule of kind `licence` whose `source.text` exists in LICENSE_DIR with the rule's `text_sha256`, store
 the rule id, the source file's sha256, the normalised-text sha256 and the bottom-k shingle sketch
@@ -24,15 +28,16 @@ sys.path.insert(0, str(ROOT))
 from licheck import fingerprint as fp  # noqa: E402
 
 
-def build(lic_dir: Path, rules_dir: Path) -> dict[str, object]:
+def build(lic_dir: Path | list[Path], rules_dir: Path) -> dict[str, object]:
+    dirs = [lic_dir] if isinstance(lic_dir, Path) else list(lic_dir)
     by_norm: dict[str, dict[str, object]] = {}
     for path in sorted(rules_dir.glob("*.yaml")):
         rule = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(rule, dict) or rule.get("kind") != "licence":
             continue
         name = (rule.get("source") or {}).get("text")
-        tp = lic_dir / name if name else None
-        if tp is None or not tp.is_file():
+        tp = next((d / name for d in dirs if name and (d / name).is_file()), None)
+        if tp is None:
             print(f"skip {rule['id']}: no source text", file=sys.stderr)
             continue
         raw = tp.read_bytes()
@@ -64,8 +69,14 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         print(__doc__)
         return 2
-    rules_dir = Path(argv[2]) if len(argv) > 2 else ROOT / "rules"
-    data = build(Path(argv[1]), rules_dir)
+    import argparse
+
+    ap = argparse.ArgumentParser(description="build licheck/data/licence-fingerprints.json")
+    ap.add_argument("licenses", type=Path)
+    ap.add_argument("--extra", type=Path, action="append", default=[])
+    ap.add_argument("--rules", type=Path, default=ROOT / "rules")
+    args = ap.parse_args(argv[1:])
+    data = build([args.licenses, ROOT / "licenses-extra", *args.extra], args.rules)
     out = ROOT / "licheck" / "data" / fp.DATA_FILE
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
