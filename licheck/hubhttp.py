@@ -5,8 +5,9 @@ a huge answer is read into memory whole. huggingface_hub lets an application sup
 (`set_client_factory`, its documented hook); the client licheck supplies is the library's default one (same request
 hooks, redirects followed) with a transport wrapped in `BudgetTransport` (httpx's documented extension point).
 For requests made by a HubClient (its `scope` marks the thread), the transport clamps every timeout to what is left
-of the run's time budget, stops an answer whose body arrives past the deadline or grows past a byte cap, and notes
-each hop (URL, status, Location) so the caller can tell a redirect the client followed from an id a body claims.
+of the run's time budget, stops an answer whose body is still arriving at the deadline (a watchdog shuts its socket)
+or grows past a byte cap, and notes each hop (URL, status, Location) so the caller can tell a redirect the client
+followed from an id a body claims.
 Requests made outside a HubClient's scope pass through unchanged.
 """
 
@@ -57,23 +58,67 @@ def scope(budget: Budget, cap: int = MAX_ANSWER_BYTES) -> Iterator[list[tuple[st
         _local.ctx = saved
 
 
+class _Watchdog:
+    """Shuts the connection's socket down when the budget runs out, so a read blocked mid-body returns at once.
+
+    (httpx's read timeout restarts with every byte; the socket comes from httpcore's documented `network_stream`
+    response extension.) `fired` tells a body cut this way from one that really ended.
+    """
+
+    def __init__(self, budget: Budget, network_stream: Any) -> None:
+        self.fired = False
+        sock = network_stream.get_extra_info("socket") if network_stream is not None else None
+        self._timer: threading.Timer | None = None
+        if sock is not None:
+            self._timer = threading.Timer(max(0.0, budget.remaining()), self._fire, (sock,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, sock: Any) -> None:
+        self.fired = True
+        try:
+            sock.shutdown(2)  # socket.SHUT_RDWR
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
 class _CappedBody(httpx2.SyncByteStream):
-    def __init__(self, inner: Any, budget: Budget, cap: int) -> None:
+    def __init__(self, inner: Any, budget: Budget, cap: int, watchdog: _Watchdog) -> None:
         self._inner = inner
         self._budget = budget
         self._cap = cap
+        self._watchdog = watchdog
+
+    def _late(self) -> BudgetExhausted:
+        return BudgetExhausted(f"time budget of {self._budget.seconds:g} s exhausted while reading an answer")
 
     def __iter__(self) -> Iterator[bytes]:
         seen = 0
-        for chunk in self._inner:
-            seen += len(chunk)
-            if seen > self._cap:
-                raise AnswerTooLarge(f"answer larger than {self._cap // (1024 * 1024)} MiB")
-            if self._budget.remaining() <= 0:
-                raise BudgetExhausted(f"time budget of {self._budget.seconds:g} s exhausted while reading an answer")
-            yield chunk
+        try:
+            for chunk in self._inner:
+                seen += len(chunk)
+                if seen > self._cap:
+                    raise AnswerTooLarge(f"answer larger than {self._cap // (1024 * 1024)} MiB")
+                if self._watchdog.fired or self._budget.remaining() <= 0:
+                    raise self._late()
+                yield chunk
+        except (AnswerTooLarge, BudgetExhausted):
+            raise
+        except Exception:
+            if self._watchdog.fired:
+                raise self._late() from None
+            raise
+        finally:
+            self._watchdog.cancel()
+        if self._watchdog.fired:  # the body "ended" because its socket was shut: it is cut, not complete
+            raise self._late()
 
     def close(self) -> None:
+        self._watchdog.cancel()
         self._inner.close()
 
 
@@ -94,17 +139,14 @@ class BudgetTransport(httpx2.BaseTransport):
         request.extensions["timeout"] = {k: left if asked.get(k) is None else min(float(asked[k]), left) for k in kinds}
         response = self._inner.handle_request(request)
         hops.append((str(request.url), response.status_code, response.headers.get("location")))
-        try:
-            declared = int(response.headers.get("content-length", "0"))
-        except ValueError:
-            declared = 0
-        if declared > cap:
-            response.close()
-            raise AnswerTooLarge(f"answer of {declared:,} bytes is larger than {cap // (1024 * 1024)} MiB")
+        # No refusal on Content-Length alone: a caller that reads less than the cap (a file streamed with its own,
+        # smaller cap) must still get the beginning; the body itself stops at the cap.
         return httpx2.Response(
             status_code=response.status_code,
             headers=response.headers,
-            stream=_CappedBody(response.stream, budget, cap),
+            stream=_CappedBody(
+                response.stream, budget, cap, _Watchdog(budget, response.extensions.get("network_stream"))
+            ),
             extensions=response.extensions,
         )
 

@@ -141,10 +141,19 @@ def test_slow_drip_parent_nowhere_else_is_review(hub_env, cli, quick, monkeypatc
     assert "time budget" in nodes(doc)["acme/slow"]["missing_reason"]
 
 
-def test_slow_drip_readme_is_bounded_and_flag_overrides_env(hub_env, cli, quick, monkeypatch):
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_slow_drip_readme_is_bounded_and_flag_overrides_env(hub_env, cli, quick, monkeypatch, declare_length):
+    """Also without Content-Length, where the cut connection would otherwise look like the end of the card."""
     monkeypatch.setenv("LICHECK_TIME_BUDGET", "60")
     hub_env.add_model("acme/slowcard", card_data={"license": "apache-2.0"})
-    hub_env.drip("/acme/slowcard/resolve/", interval=0.3, head="---\nlicense: apache-2.0\n---\n")
+    hub_env.stream(
+        "/acme/slowcard/resolve/",
+        size=10**6,
+        chunk=1,
+        interval=0.3,
+        head="---\nlicense: apache-2.0\n---\n",
+        declare_length=declare_length,
+    )
     start = time.monotonic()
     res = cli("audit", "acme/slowcard", "--format", "json", "--time-budget", "1.5")
     assert time.monotonic() - start < 1.5 + 1.5
