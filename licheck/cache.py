@@ -15,6 +15,7 @@ from licheck import paths
 from licheck.records import RepoRecord
 
 DEFAULT_TTL = 24 * 3600
+CLOCK_SKEW = 300  # a record stored later than now + this is dated in the future: never trusted as fresh
 
 
 def default_cache_dir() -> Path:
@@ -26,16 +27,18 @@ def _digest(payload: str) -> str:
 
 
 class RecordCache:
-    def __init__(self, directory: Path | None = None, ttl: float = DEFAULT_TTL) -> None:
+    def __init__(self, directory: Path | None = None, ttl: float = DEFAULT_TTL, endpoint: str | None = None) -> None:
+        """`endpoint`: the Hub the records come from; part of every key, so one Hub's answers never serve another's."""
         self.dir = directory or default_cache_dir()
         self.ttl = ttl
         self.discarded = 0
+        self.namespace = paths.redact_url(endpoint.rstrip("/")) + "|" if endpoint else ""
 
     def path_for(self, key: str, revision: str | None) -> Path:
         return self._path(key, revision)
 
     def _path(self, key: str, revision: str | None) -> Path:
-        name = _digest(f"{key}@{revision or 'main'}")
+        name = _digest(f"{self.namespace}{key}@{revision or 'main'}")
         return self.dir / "records" / name[:2] / f"{name}.json"
 
     def get(self, key: str, revision: str | None, *, allow_stale: bool = False) -> RepoRecord | None:
@@ -56,7 +59,7 @@ class RecordCache:
             return None
         # A record asked for by commit sha never changes; "main" goes stale after the TTL.
         pinned = revision is not None and revision == record.sha
-        if not (allow_stale or pinned) and time.time() - stored > self.ttl:
+        if not allow_stale and (time.time() - stored > self.ttl and not pinned or stale_date(stored)):
             return None
         record.source = "cache"
         record.recorded = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(stored))
@@ -74,3 +77,8 @@ class RecordCache:
             path.unlink()
         except OSError:
             pass
+
+
+def stale_date(stored: float, now: float | None = None) -> bool:
+    """A record dated in the future (clock change, copied cache, tampering) is stale, whatever its TTL."""
+    return stored > (time.time() if now is None else now) + CLOCK_SKEW

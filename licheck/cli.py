@@ -11,7 +11,7 @@ from typing import Any, Optional
 import typer
 from typer.core import TyperGroup
 
-from licheck.cli_common import VERDICT_EXIT, guarded
+from licheck.cli_common import VERDICT_EXIT, guarded, print_notice
 from licheck.errors import EXIT_ERROR, EXIT_OK
 
 
@@ -98,10 +98,17 @@ def _run(fn: Callable[[], int]) -> None:
     raise typer.Exit(guarded(fn))
 
 
-def _options(offline: bool, refresh: bool, max_depth: int, revision: Optional[str], rules: Optional[list[Path]]) -> Any:
+def _options(
+    offline: bool,
+    refresh: bool,
+    max_depth: int,
+    revision: Optional[str],
+    rules: Optional[list[Path]],
+    time_budget: Optional[float] = None,
+) -> Any:
     from licheck.service import make_options
 
-    return make_options(offline, refresh, max_depth, revision, rules)
+    return make_options(offline, refresh, max_depth, revision, rules, time_budget)
 
 
 OFFLINE = typer.Option(False, "--offline", help="Use only the cache and the embedded snapshot (also HF_HUB_OFFLINE=1).")
@@ -109,6 +116,9 @@ REFRESH = typer.Option(False, "--refresh", help="Ignore the cache and ask the Hu
 MAX_DEPTH = typer.Option(20, "--max-depth", help="How many ancestor levels to follow.")
 REVISION = typer.Option(None, "--revision", help="Pin the root to this commit, branch or tag.")
 FORMAT = typer.Option(Fmt.text, "--format", help="Output format.")
+TIME_BUDGET = typer.Option(
+    None, "--time-budget", help="Seconds the run may wait for the Hub, then cache/snapshot (LICHECK_TIME_BUDGET, 10)."
+)
 
 
 @app.command()
@@ -119,6 +129,7 @@ def chain(
     refresh: bool = REFRESH,
     max_depth: int = MAX_DEPTH,
     revision: Optional[str] = REVISION,
+    time_budget: Optional[float] = TIME_BUDGET,
 ) -> None:
     """Show the provenance graph of a model: every model, dataset and API it came from."""
 
@@ -129,7 +140,8 @@ def chain(
             from licheck.errors import UsageError
 
             raise UsageError("licheck chain supports --format text or json")
-        graph, session = service.chain(model_id, _options(offline, refresh, max_depth, revision, None))
+        graph, session = service.chain(model_id, _options(offline, refresh, max_depth, revision, None, time_budget))
+        print_notice(session)
         sources = session.sources_summary(graph)
         if fmt is Fmt.json:
             sys.stdout.write(report.dumps(report.chain_json(graph, sources)) + "\n")
@@ -167,6 +179,7 @@ def audit(
     ),
     revision: Optional[str] = REVISION,
     max_depth: int = MAX_DEPTH,
+    time_budget: Optional[float] = TIME_BUDGET,
 ) -> None:
     """May I distill TEACHER into a student? Exit 0 permitted/conditional, 1 forbidden, 3 review, 2 error."""
 
@@ -186,9 +199,10 @@ def audit(
             annual_revenue=annual_revenue,
             eu=eu,
         )
-        options = _options(offline, refresh, max_depth, revision, rules)
+        options = _options(offline, refresh, max_depth, revision, rules, time_budget)
         ruleset = load_rules(options.rules_dirs)
         verdict, session = service.audit(plan, options, ruleset)
+        print_notice(session)
         sources = session.sources_summary(verdict.graph)
         if fmt is Fmt.json:
             sys.stdout.write(report.dumps(report.audit_json(verdict, sources, ruleset.version)) + "\n")

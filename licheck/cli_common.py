@@ -27,3 +27,10 @@ def guarded(fn: Callable[[], int]) -> int:
     except Exception as exc:  # last line of defence
         sys.stderr.write(error_line(f"internal error ({type(exc).__name__}): {exc}") + "\n")
         return EXIT_ERROR
+
+
+def print_notice(session: object) -> None:
+    """The one-line stderr notice of a run whose Hub failed and older data answered (see LayeredSource.notice)."""
+    line = session.source.notice()  # type: ignore[attr-defined]
+    if line:
+        sys.stderr.write(" ".join(line.split()) + "\n")

@@ -89,6 +89,7 @@ class ModelNode:
     machine_generated: bool = False  # dataset declared synthetic / machine-generated
     requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
     unknown: list[str] = field(default_factory=list)  # metadata fields the source could not see
+    incomplete: list[str] = field(default_factory=list)  # what could not be read completely (reasons)
 
     @property
     def org(self) -> str:
@@ -119,6 +120,8 @@ class ModelNode:
             out["requested_id"] = self.requested_id
         if self.unknown:
             out["unknown_fields"] = self.unknown
+        if self.incomplete:
+            out["incomplete"] = self.incomplete
         return out
 
 

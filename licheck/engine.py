@@ -355,6 +355,8 @@ class Auditor:
                     "metadata_incomplete",
                 )
             )
+        for why in node.incomplete:
+            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {why}", "metadata_incomplete"))
         if node.machine_generated and node.id not in self._generated:
             out.append(
                 self._tool_finding(

@@ -102,6 +102,7 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
         and machine_generated(rec.card_data, tags + as_str_list(rec.card_data.get("tags"))),
         requested_id=rec.requested_id,
         unknown=list(rec.unknown),
+        incomplete=list(rec.incomplete),
     )
 
 

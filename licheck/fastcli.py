@@ -23,6 +23,7 @@ _AUDIT = {
         "--revision": "revision",
         "--max-depth": "max_depth",
         "--rules": "rules",
+        "--time-budget": "time_budget",
     },
     "bools": {
         "--internal": ("internal", True),
@@ -79,6 +80,13 @@ def _parse(argv: list[str], command: str, spec: dict[str, dict]) -> tuple[dict[s
                 if not inline.isdigit():
                     return None
                 out[key] = int(inline)
+            elif key == "time_budget":
+                try:
+                    out[key] = float(inline)
+                except ValueError:
+                    return None
+                if not 0 < out[key] <= 3600:  # type: ignore[operator]
+                    return None  # the full CLI says why
             elif key == "rules":
                 out["rules"].append(inline)  # type: ignore[union-attr]
             else:
@@ -120,7 +128,7 @@ def run_audit(args: dict[str, object]) -> int:
     from pathlib import Path
 
     from licheck import report, service
-    from licheck.cli_common import VERDICT_EXIT
+    from licheck.cli_common import VERDICT_EXIT, print_notice
     from licheck.domain import Plan
     from licheck.errors import UsageError
     from licheck.rules import load_rules
@@ -145,17 +153,19 @@ def run_audit(args: dict[str, object]) -> int:
         max_depth=max_depth,
         revision=args.get("revision"),  # type: ignore[arg-type]
         rules_dirs=[Path(p) for p in args["rules"]],  # type: ignore[union-attr]
+        time_budget=args.get("time_budget"),  # type: ignore[arg-type]
     )
     from licheck import resultcache
 
-    key = resultcache.key_for(args)
+    key = resultcache.key_for(args) if resultcache.cacheable(args) else None
     ruleset = load_rules(options.rules_dirs)
     verdict, session = service.audit(plan, options, ruleset)
+    print_notice(session)
     doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
     rendered = report.dumps(doc) + "\n"
     sys.stdout.write(rendered)
     deps = resultcache.dependencies(session, verdict.graph)
-    if deps is not None:
+    if deps is not None and key is not None:
         resultcache.store(key, doc, rendered, deps)
     return VERDICT_EXIT[verdict.verdict]
 
@@ -164,6 +174,8 @@ def cached_audit(args: dict[str, object]) -> int | None:
     """Serve a stored result whose inputs are all unchanged (see resultcache); None when there is none."""
     from licheck import resultcache
 
+    if not resultcache.cacheable(args):
+        return None
     try:
         hit = resultcache.load(resultcache.key_for(args))
     except Exception:

@@ -1,7 +1,11 @@
 """Live Hub access through the real `huggingface_hub` client: one API call per node plus at most one README.
 
 Imported lazily: a warm audit never pays for importing huggingface_hub. Every failure becomes a typed
-SourceError; retries are bounded (429/5xx/network, honouring Retry-After) and every request has a timeout.
+SourceError; retries are bounded (429/5xx/network, honouring Retry-After), every request has a timeout
+(HF_HUB_ETAG_TIMEOUT for metadata, HF_HUB_DOWNLOAD_TIMEOUT for files, LICHECK_HTTP_TIMEOUT for both), and the
+whole run has a time budget (LICHECK_TIME_BUDGET, default 10 s) that also bounds each answer (see hubhttp).
+Files are streamed with a byte cap. A record is only ever about the repository that was asked for: an answer
+naming another id is trusted only when the client followed a redirect there.
 """
 
 from __future__ import annotations
@@ -15,16 +19,15 @@ from licheck.apis import ApiCatalogue
 from licheck.cardparse import extract_prose, licence_mentions, split_card
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
 from licheck.ids import Subject
-from licheck.records import RepoRecord, trim_card
+from licheck.paths import default_endpoint, redact_url
+from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
 
 MODEL_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings", "pipeline_tag"]
 DATASET_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 MAX_FILE_BYTES = 1024 * 1024
-
-
-def default_endpoint() -> str:
-    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+DEFAULT_TIME_BUDGET = 10.0
+__all__ = ["HubClient", "default_endpoint", "mergekit_models", "offline_env", "time_budget"]
 
 
 def _env_float(name: str, default: float) -> float:
@@ -32,6 +35,20 @@ def _env_float(name: str, default: float) -> float:
         return max(0.05, float(os.environ.get(name, "")))
     except ValueError:
         return default
+
+
+def time_budget() -> float:
+    """Seconds one run may spend waiting for the Hub (LICHECK_TIME_BUDGET; then cache/snapshot answer)."""
+    return _env_float("LICHECK_TIME_BUDGET", DEFAULT_TIME_BUDGET)
+
+
+def _request_timeout(hf_var: str) -> float:
+    return _env_float("LICHECK_HTTP_TIMEOUT", _env_float(hf_var, 10.0))
+
+
+def too_large(name: str, cap: int) -> str:
+    what = "card" if name == "README.md" else name
+    return f"{what} too large to read ({name} is over {cap // 1024:,} KiB; not read further)"
 
 
 def offline_env() -> bool:
@@ -47,15 +64,21 @@ class HubClient:
         retries: int | None = None,
         max_retry_wait: float | None = None,
         api: ApiCatalogue | None = None,
+        budget: float | None = None,
     ) -> None:
-        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+        self._url = (endpoint or default_endpoint()).rstrip("/")  # may carry user:password; only the client sees it
+        self.endpoint = redact_url(self._url)  # what messages and outputs show
         # Every request is bounded; LICHECK_HTTP_TIMEOUT / LICHECK_HTTP_RETRIES tune it (tests use short ones).
-        self.timeout = timeout if timeout is not None else _env_float("LICHECK_HTTP_TIMEOUT", 10.0)
+        self.timeout = timeout if timeout is not None else _request_timeout("HF_HUB_ETAG_TIMEOUT")
+        self.download_timeout = timeout if timeout is not None else _request_timeout("HF_HUB_DOWNLOAD_TIMEOUT")
         self.retries = retries if retries is not None else int(_env_float("LICHECK_HTTP_RETRIES", 3))
         self.max_retry_wait = (
             max_retry_wait if max_retry_wait is not None else _env_float("LICHECK_MAX_RETRY_WAIT", 8.0)
         )
         self.api_catalogue = api
+        from licheck.hubhttp import Budget
+
+        self.budget = Budget(budget if budget is not None else time_budget())
         self.requests = 0
         self._hf: Any = None
         self._down: str | None = None  # set once the Hub proved unreachable: later nodes fall back at once
@@ -66,24 +89,36 @@ class HubClient:
             import huggingface_hub
             from huggingface_hub import utils as hf_utils
 
-            session = hf_utils.get_session()
-            try:
-                session.timeout = self.timeout  # the library's client has no timeout by default
-            except Exception:  # pragma: no cover - depends on the HTTP stack
-                pass
-            self._hf = (huggingface_hub, hf_utils, huggingface_hub.HfApi(endpoint=self.endpoint))
+            from licheck import hubhttp
+
+            hubhttp.install(hf_utils)
+            self._hf = (huggingface_hub, hf_utils, huggingface_hub.HfApi(endpoint=self._url))
         return self._hf
 
-    def _call(self, what: str, fn: Any) -> Any:
+    def _exhausted(self, what: str) -> Unreachable:
+        self._down = f"time budget of {self.budget.seconds:g} s exhausted"
+        budget = f"{self.budget.seconds:g} s"
+        return Unreachable(f"{what}: {self.endpoint} did not answer within the time budget of {budget}")
+
+    def _call(self, what: str, fn: Any) -> tuple[Any, list[tuple[str, int, str | None]]]:
+        """fn()'s value and the HTTP hops its successful attempt made; failures become SourceErrors."""
         hf, hf_utils, _ = self._lib()
+        from licheck import hubhttp
+
         errors = hf.errors
-        deadline = time.monotonic() + self.timeout * (self.retries + 1) + self.max_retry_wait * self.retries
         attempt = 0
         while True:
             attempt += 1
+            if self.budget.remaining() <= 0:
+                raise self._exhausted(what)
             self.requests += 1
             try:
-                return fn()
+                with hubhttp.scope(self.budget) as hops:
+                    return fn(), hops
+            except hubhttp.BudgetExhausted:
+                raise self._exhausted(what) from None
+            except hubhttp.AnswerTooLarge as exc:
+                raise Unreachable(f"{what}: {exc}") from None
             except errors.GatedRepoError:
                 raise Gated(f"{what}: gated repository (access must be granted on the Hub)") from None
             except errors.RevisionNotFoundError:
@@ -98,8 +133,9 @@ class HubClient:
                     raise Gated(f"{what}: access denied (HTTP {status})") from None
                 if status == 404:
                     raise NotFound(f"{what}: not found (HTTP 404)") from None
-                if status in RETRY_STATUS and attempt <= self.retries and time.monotonic() < deadline:
-                    time.sleep(self._wait(exc, attempt))
+                wait = self._wait(exc, attempt)
+                if status in RETRY_STATUS and attempt <= self.retries and wait < self.budget.remaining():
+                    time.sleep(wait)
                     continue
                 raise Unreachable(f"{what}: Hub answered HTTP {status}") from None
             except SourceError:
@@ -112,9 +148,12 @@ class HubClient:
                     raise Unreachable(f"{what}: too many redirects") from None
                 # A refused or unresolvable connection is retried once; timeouts and dropped answers up to `retries`.
                 limit = min(1, self.retries) if "Connect" in name else self.retries
-                if attempt <= limit and time.monotonic() < deadline:
-                    time.sleep(min(0.2 * 2**attempt, self.max_retry_wait))
+                wait = min(0.2 * 2**attempt, self.max_retry_wait)
+                if attempt <= limit and wait < self.budget.remaining():
+                    time.sleep(wait)
                     continue
+                if self.budget.remaining() <= 0:
+                    raise self._exhausted(what) from None
                 if "Connect" in name:
                     self._down = name
                 raise Unreachable(f"{what}: cannot reach {self.endpoint} ({name})") from None
@@ -128,22 +167,36 @@ class HubClient:
             wait = 0.25 * 2**attempt
         return max(0.0, min(wait, self.max_retry_wait))
 
-    def _get_file(self, repo_id: str, filename: str, repo_type: str, revision: str) -> str:
+    def _get_bytes(self, repo_id: str, filename: str, repo_type: str, revision: str, cap: int) -> tuple[bytes, bool]:
+        """(the first `cap` bytes of a repo file, whether it is longer): streamed, never read past the cap."""
         hf, hf_utils, _ = self._lib()
 
-        def do() -> str:
+        def do() -> tuple[bytes, bool]:
             url = hf.hf_hub_url(
                 repo_id,
                 filename,
                 repo_type=None if repo_type == "model" else repo_type,
                 revision=revision,
-                endpoint=self.endpoint,
+                endpoint=self._url,
             )
-            resp = hf_utils.get_session().get(url, headers=hf_utils.build_hf_headers(), timeout=self.timeout)
-            hf_utils.hf_raise_for_status(resp)
-            return resp.content[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+            session = hf_utils.get_session()
+            with session.stream("GET", url, headers=hf_utils.build_hf_headers(), timeout=self.download_timeout) as r:
+                if r.status_code >= 400:
+                    r.read()
+                hf_utils.hf_raise_for_status(r)
+                data = bytearray()
+                for chunk in r.iter_bytes():
+                    data += chunk
+                    if len(data) > cap:
+                        return bytes(data[:cap]), True
+            return bytes(data), False
 
-        return self._call(f"{repo_id}/{filename}", do)
+        return self._call(f"{repo_id}/{filename}", do)[0]
+
+    def _get_file(self, repo_id: str, filename: str, repo_type: str, revision: str) -> tuple[str, bool]:
+        """(text of the first MAX_FILE_BYTES, whether the file is longer)."""
+        data, over = self._get_bytes(repo_id, filename, repo_type, revision, MAX_FILE_BYTES)
+        return data.decode("utf-8", errors="replace"), over
 
     # -- public ---------------------------------------------------------------------------------------------
     def fetch(self, subject: Subject, revision: str | None = None) -> RepoRecord:
@@ -154,21 +207,27 @@ class HubClient:
         _, _, api = self._lib()
         repo_id = subject.repo_id
         if subject.kind == "model":
-            info = self._call(
+            info, hops = self._call(
                 subject.id,
                 lambda: api.model_info(repo_id, revision=revision, expand=MODEL_EXPAND, timeout=self.timeout),
             )
         else:
-            info = self._call(
+            info, hops = self._call(
                 subject.id,
                 lambda: api.dataset_info(repo_id, revision=revision, expand=DATASET_EXPAND, timeout=self.timeout),
             )
-        return self._record(subject, info)
+        return self._record(subject, info, hops)
 
-    def _record(self, subject: Subject, info: Any) -> RepoRecord:
+    def _record(self, subject: Subject, info: Any, hops: list[tuple[str, int, str | None]]) -> RepoRecord:
         canonical = getattr(info, "id", None) or subject.repo_id
         if not isinstance(canonical, str):
             raise Unreachable(f"{subject.id}: malformed answer from the Hub (id)")
+        if canonical.lower() != subject.repo_id.lower() and not redirected_to(hops, subject.kind, canonical):
+            # Only a redirect the client followed renames a repo; an id the answer merely claims is not trusted.
+            raise Unreachable(
+                f"{subject.id}: the Hub's answer is about another repository ({canonical[:120]!r}) and no redirect "
+                "led there; not used"
+            )
         card_obj = getattr(info, "card_data", None)
         card: dict[str, Any] = {}
         if card_obj is not None:
@@ -177,7 +236,8 @@ class HubClient:
             except Exception:
                 card = {}
         names = [getattr(s, "rfilename", None) for s in (getattr(info, "siblings", None) or [])]
-        siblings: list[str] = [s for s in names if isinstance(s, str)][:5000]
+        all_names: list[str] = [s for s in names if isinstance(s, str)]
+        siblings = all_names[:MAX_SIBLINGS]
         last_modified: Any = getattr(info, "last_modified", None)
         rec = RepoRecord(
             id=canonical,
@@ -193,15 +253,19 @@ class HubClient:
             recorded=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             requested_id=subject.repo_id if canonical != subject.repo_id else None,
         )
+        if len(all_names) > MAX_SIBLINGS:
+            rec.incomplete.append(listing_truncated(len(all_names)))
         revision = rec.sha or "main"
         repo_type = subject.kind
         # Also when the answer lists no files at all (a server that leaves `siblings` out): the card prose may be
         # the only place a parent is named (the DeepSeek-R1-Distill cards name their bases only in a table).
         if "README.md" in siblings or not siblings:
             try:
-                text = self._get_file(canonical, "README.md", repo_type, revision)
+                text, over = self._get_file(canonical, "README.md", repo_type, revision)
             except NotFound:
-                text = ""
+                text, over = "", False
+            if over:
+                rec.incomplete.append(too_large("README.md", MAX_FILE_BYTES))
             parsed = split_card(text)
             if not rec.card_data and parsed.data:
                 rec.card_data = trim_card(parsed.data)
@@ -222,35 +286,11 @@ class HubClient:
         path = fingerprint.file_to_read(rec.card_data, rec.tags, rec.siblings, rec.id)
         if path is None:
             return
-        hf, hf_utils, _ = self._lib()
-        cap = fingerprint.MAX_LICENSE_BYTES
-
-        def do() -> bytes:
-            url = hf.hf_hub_url(
-                rec.id,
-                path,
-                repo_type=None if repo_type == "model" else repo_type,
-                revision=revision,
-                endpoint=self.endpoint,
-            )
-            buf = bytearray()
-            with hf_utils.get_session().stream(
-                "GET", url, headers=hf_utils.build_hf_headers(), timeout=self.timeout
-            ) as resp:
-                if resp.status_code >= 400:
-                    resp.read()
-                hf_utils.hf_raise_for_status(resp)
-                for chunk in resp.iter_bytes():
-                    buf += chunk
-                    if len(buf) > cap:
-                        break
-            return bytes(buf[: cap + 1])
-
         try:
-            data = self._call(f"{rec.id}/{path}", do)
+            data, over = self._get_bytes(rec.id, path, repo_type, revision, fingerprint.MAX_LICENSE_BYTES)
         except (NotFound, Gated):
             return  # not readable: the licence stays unidentified (review); transient failures fail the fetch
-        rec.license_file = fingerprint.identify(data, path).to_json()
+        rec.license_file = fingerprint.identify(data + (b" " if over else b""), path).to_json()
 
     def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
         """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node)."""
@@ -258,7 +298,7 @@ class HubClient:
         n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
         if "adapter_config.json" in rec.siblings and n_bases == 0:
             try:
-                cfg = json.loads(self._get_file(rec.id, "adapter_config.json", repo_type, revision))
+                cfg = json.loads(self._read_config(rec, "adapter_config.json", repo_type, revision))
                 base = cfg.get("base_model_name_or_path") if isinstance(cfg, dict) else None
                 if isinstance(base, str):
                     rec.file_parents["adapter_config.json"] = [base]
@@ -268,10 +308,29 @@ class HubClient:
             from licheck import yamlsafe
 
             try:
-                cfg = yamlsafe.load(self._get_file(rec.id, "mergekit_config.yml", repo_type, revision))
+                cfg = yamlsafe.load(self._read_config(rec, "mergekit_config.yml", repo_type, revision))
                 rec.file_parents["mergekit_config.yml"] = mergekit_models(cfg)
             except (SourceError, yamlsafe.YamlError):
                 pass
+
+    def _read_config(self, rec: RepoRecord, name: str, repo_type: str, revision: str) -> str:
+        text, over = self._get_file(rec.id, name, repo_type, revision)
+        if over:
+            rec.incomplete.append(too_large(name, MAX_FILE_BYTES))
+        return text
+
+
+def redirected_to(hops: list[tuple[str, int, str | None]], kind: str, repo_id: str) -> bool:
+    """Whether the client followed a redirect to this repository's API URL (how the Hub reports a rename)."""
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    prefix = ("/api/datasets/" if kind == "dataset" else "/api/models/") + repo_id.lower()
+    for url, status, location in hops:
+        if 300 <= status < 400 and location:
+            path = unquote(urlsplit(urljoin(url, location)).path).lower()
+            if path == prefix or path.startswith(prefix + "/"):
+                return True
+    return False
 
 
 def mergekit_models(cfg: Any) -> list[str]:

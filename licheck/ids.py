@@ -6,6 +6,7 @@ import re
 
 from licheck._struct import struct
 from licheck.errors import InvalidRepoId
+from licheck.paths import looks_local
 
 # The Hub's rule (huggingface_hub validate_repo_id): optional namespace, name of [\w.-]{1,96}, no '--' or '..'.
 _PART = r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9_])?"
@@ -45,7 +46,7 @@ def parse_subject(raw: str, *, api_lookup=None) -> Subject:
     value = raw.strip()
     if not value:
         raise InvalidRepoId("empty model id")
-    if value.startswith(("./", "../", "/", "~")) or value in (".", ".."):
+    if looks_local(value):
         return Subject("local", value)
     m = _HF_URL_RE.match(value)
     if m:

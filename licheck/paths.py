@@ -44,3 +44,35 @@ def write_atomic(path: str, text: str) -> bool:
     except OSError:
         return False
     return True
+
+
+def redact_url(url: str) -> str:
+    """The URL without the user:password part (HF_ENDPOINT may carry credentials; they are never printed or stored)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{slash}{tail}"
+
+
+def default_endpoint() -> str:
+    """The Hub endpoint (HF_ENDPOINT as given, credentials included: only the HTTP client may see it)."""
+    return os.environ.get("HF_ENDPOINT", "https://huggingface.co").rstrip("/")
+
+
+def new_file_mode(path: str) -> int:
+    """Mode for a file that replaces `path`: the existing file's permission bits, else the umask default."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def looks_local(value: str) -> bool:
+    """Whether a user-given id names a folder on disk rather than a Hub repo (`./m`, `../m`, `/abs`, `~/m`, `.`)."""
+    value = value.strip()
+    return value.startswith(("./", "../", "/", "~")) or value in (".", "..")

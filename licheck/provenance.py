@@ -55,17 +55,23 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     if not base.is_dir():
         raise UsageError(f"not a folder: {folder}")
     base = base.resolve()
+    from licheck.hub import MAX_FILE_BYTES, too_large
+
     files: dict[str, str] = {}
+    oversized: list[str] = []
     for name in LOCAL_FILES:
         p = (base / name).resolve()
         if p.parent != base or not p.is_file():
             continue
         try:
             with p.open("rb") as fh:
-                files[name] = fh.read(1024 * 1024).decode("utf-8", errors="replace")
+                raw = fh.read(MAX_FILE_BYTES + 1)
         except OSError:
             continue
-    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files))
+        if len(raw) > MAX_FILE_BYTES:
+            oversized.append(too_large(name, MAX_FILE_BYTES))
+        files[name] = raw[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
+    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files), incomplete=oversized)
     if "README.md" in files:
         parsed = split_card(files["README.md"])
         rec.card_data = trim_card(parsed.data)

@@ -56,6 +56,8 @@ class RepoRecord:
     unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
     prose_licenses: list[str] = field(default_factory=list)  # "License: X" lines of the card body
     license_file: dict[str, Any] | None = None  # fingerprint.FileMatch of the repo's LICENSE file (never its text)
+    # What could not be read completely (truncated file listing, oversized card): each is a reason for `review`
+    incomplete: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -91,6 +93,7 @@ class RepoRecord:
             unknown=[u for u in d.get("unknown") or [] if isinstance(u, str)],
             prose_licenses=[u for u in d.get("prose_licenses") or [] if isinstance(u, str)],
             license_file=d["license_file"] if isinstance(d.get("license_file"), dict) else None,
+            incomplete=[u for u in d.get("incomplete") or [] if isinstance(u, str)],
         )
 
 
@@ -106,3 +109,18 @@ def trim_card(card: Any) -> dict[str, Any]:
                 v = v.strip().splitlines()[0][:200] if v.strip() else ""
             out[k] = v
     return out
+
+
+MAX_SIBLINGS = 5000  # file names kept per record
+
+
+def listing_truncated(total: int) -> str:
+    """Why a record whose file listing was cut is `review`: an adapter or merge config may be beyond the cut."""
+    return (
+        f"file listing truncated ({total:,} files, only the first {MAX_SIBLINGS:,} read): an adapter_config.json "
+        "or mergekit_config.yml naming other parents may be hidden"
+    )
+
+
+def card_too_large(name: str, cap: int) -> str:
+    return f"card too large to read ({name} is over {cap // 1024:,} KiB; read no further)"

@@ -5,7 +5,8 @@ stores the printed JSON document with the exact list of what it depended on, and
 dependency is unchanged: the code and rule files (name, size, mtime), the snapshot files, the environment
 that steers sources, and each record: a cache entry with the same size and mtime that is still within its
 TTL, or a cache entry that is still absent. Only fully warm runs are stored (no Hub request, no error, no
-fallback warning), so a transient fault is never replayed. It runs before anything else is imported, so it
+fallback warning), so a transient fault is never replayed. Results about a local folder are never stored: what
+was read from disk is not a recorded dependency. It runs before anything else is imported, so it
 uses `os`, `time` and `zlib` only (no json: a plain line format).
 """
 
@@ -15,7 +16,7 @@ import os
 import time
 import zlib
 
-from licheck.paths import cache_dir, write_atomic
+from licheck.paths import cache_dir, looks_local, redact_url, write_atomic
 
 if False:  # typing only; importing `typing` would cost more than this whole module
     from typing import Any
@@ -45,8 +46,16 @@ def _tree_state(folder: str, suffixes: tuple[str, ...]) -> list[Any]:
         return []
 
 
+def cacheable(args: dict[str, Any]) -> bool:
+    """Local folders are read afresh every time (their files are not tracked dependencies); everything else may be."""
+    return not any(isinstance(args.get(k), str) and looks_local(args[k]) for k in ("teacher", "student"))
+
+
 def key_for(args: dict[str, Any]) -> str:
-    """The full description of the inputs, on one line (compared verbatim on load, so a short file name is safe)."""
+    """The full description of the inputs, on one line (compared verbatim on load, so a short file name is safe).
+
+    HF_ENDPOINT is kept without its credentials: this line is written to disk.
+    """
     here = os.path.dirname(os.path.abspath(__file__))
     rules = os.path.join(here, "rules_data")
     if not os.path.isdir(rules):
@@ -54,7 +63,7 @@ def key_for(args: dict[str, Any]) -> str:
     state = (
         MAGIC,
         sorted((k, v) for k, v in args.items()),
-        [os.environ.get(k, "") for k in _ENV],
+        [redact_url(os.environ.get(k, "")) for k in _ENV],
         _tree_state(here, (".py",)),
         _tree_state(os.path.join(here, "formats"), (".py",)),
         _tree_state(rules, (".yaml", ".json")),
@@ -122,6 +131,10 @@ def dependencies(session: Any, graph: Any) -> list[tuple[str, str, str, str]] | 
                 with open(path, "rb") as fh:
                     stored = float(json.loads(fh.read())["stored_at"])
             except (OSError, ValueError, KeyError, TypeError):
+                return None
+            from licheck.cache import stale_date
+
+            if stale_date(stored):
                 return None
             pinned = revision is not None or source.offline
             expires = "-" if pinned else repr(stored + source.cache.ttl)

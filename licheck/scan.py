@@ -933,7 +933,10 @@ class _AtomicWriter:
         self.fh.write(text)
 
     def commit(self) -> None:
+        from licheck.paths import new_file_mode
+
         self.fh.close()
+        os.chmod(self.tmp, new_file_mode(str(self.target)))  # mkstemp makes 0600; keep the replaced file's mode
         os.replace(self.tmp, self.target)
         self.done = True
 

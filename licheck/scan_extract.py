@@ -27,7 +27,7 @@ from licheck.evidence import (
     card_licence_fields,
 )
 from licheck.ids import is_valid_repo_id, parent_subject
-from licheck.records import RepoRecord, trim_card
+from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
 REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
@@ -35,7 +35,7 @@ KIND_MODEL, KIND_DATASET = 0, 1
 KIND_CHECK_ID = 2  # flag on the kind byte: the id needs parse_subject (not a plain org/name, or an API org)
 _TAG_PREFIXES = ("license:", "base_model:", "dataset:")
 _MAX_TAGS = 1000  # HubClient keeps the first 1000 tags and 5000 sibling names
-_MAX_SIBLINGS = 5000
+_MAX_SIBLINGS = MAX_SIBLINGS
 LicKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
 
 
@@ -85,7 +85,9 @@ def record_from_hub(d: Any) -> RepoRecord:
     rid, _key, kind, card, tags, siblings, pipeline, gated = hub_fields(d)
     sha = d.get("sha")
     last = d.get("lastModified", d.get("last_modified"))
+    total = listing_total(d.get("siblings") if "siblings" in d else d.get("file_evidence"))
     return RepoRecord(
+        incomplete=[listing_truncated(total)] if total else [],
         id=rid,
         kind=kind,
         sha=sha if isinstance(sha, str) else None,
@@ -259,6 +261,14 @@ class Extractor:
         return out
 
 
+def listing_total(sib_raw: Any) -> int:
+    """How many file names a raw listing holds when that is more than the kept 5000 (else 0; usually just a len())."""
+    if type(sib_raw) is not list or len(sib_raw) <= _MAX_SIBLINGS:
+        return 0
+    n = sum(1 for s in sib_raw if isinstance(s.get("rfilename") if isinstance(s, dict) else s, str))
+    return n if n > _MAX_SIBLINGS else 0
+
+
 def sibling_names(sib_raw: Any) -> list[str]:
     """Sibling file names as HubClient keeps them: `rfilename` of each entry (or the entry itself), first 5000."""
     if not sib_raw or type(sib_raw) is not list:
@@ -389,7 +399,9 @@ class Facts:
         sib_raw = d.get("siblings")
         edges = self.extractor.edges_from(rid, card, base_tags, ds_tags, sib_raw)
         kind = KIND_MODEL if self.plain_id(rid) else KIND_MODEL | KIND_CHECK_ID
-        return rid, kind, (KIND_MODEL, lic, stmts, mm, False, self._strong_quant(lic)), edges
+        # The fifth field tells apart what makes a node `review` beyond its licence: here a truncated file listing.
+        truncated = bool(listing_total(sib_raw))
+        return rid, kind, (KIND_MODEL, lic, stmts, mm, truncated, self._strong_quant(lic)), edges
 
     def _strong_quant(self, lic: LicKey) -> bool:
         """The label's quantisation flag, kept only where it can matter (a licence that names nothing) so that
@@ -424,12 +436,13 @@ class Facts:
             pairs = [(e.parent, e.relation) for e in edges]
             generated = any(r == "generated_by" for _, r in pairs)
             unnamed = machine_generated(card, tags + as_str_list(card.get("tags"))) and not generated
+        truncated = bool(listing_total(d.get("siblings") if "siblings" in d else d.get("file_evidence")))
         bare = key[len("datasets/") :] if kind == "dataset" else key
         check = 0 if ("/" in bare and is_valid_repo_id(bare)) else KIND_CHECK_ID
         if kind == "model":
             check = 0 if self.plain_id(key) else KIND_CHECK_ID
-            return key, KIND_MODEL | check, (KIND_MODEL, lic, stmts, mm, False, self._strong_quant(lic)), pairs
-        return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, unnamed, False), pairs
+            return key, KIND_MODEL | check, (KIND_MODEL, lic, stmts, mm, truncated, self._strong_quant(lic)), pairs
+        return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, (unnamed, truncated), False), pairs
 
 
 def unnamed_key(lic: LicKey) -> bool:

@@ -26,6 +26,7 @@ class Options:
     rules_dirs: list[Path] = field(default_factory=list)
     endpoint: str | None = None
     cache: bool = True
+    time_budget: float | None = None  # seconds for all Hub requests of the run (None: LICHECK_TIME_BUDGET or 10)
 
 
 def make_options(
@@ -34,18 +35,24 @@ def make_options(
     max_depth: int = DEFAULT_MAX_DEPTH,
     revision: str | None = None,
     rules: list[Any] | None = None,
+    time_budget: float | None = None,
 ) -> Options:
     """Options from command-line values (shared by every entry point), with their bounds checked."""
     if max_depth < 0 or max_depth > 10_000:
         from licheck.errors import UsageError
 
         raise UsageError("--max-depth must be between 0 and 10000")
+    if time_budget is not None and not 0 < time_budget <= 3600:
+        from licheck.errors import UsageError
+
+        raise UsageError("--time-budget must be between 0 and 3600 seconds")
     return Options(
         offline=offline,
         refresh=refresh,
         max_depth=max_depth,
         revision=revision,
         rules_dirs=[Path(p) for p in rules or []],
+        time_budget=time_budget,
     )
 
 
@@ -64,8 +71,10 @@ class Session:
         if not offline:
             from licheck.hub import HubClient  # huggingface_hub itself is imported on the first request
 
-            hub = HubClient(options.endpoint, api=load_catalogue())
-        cache = RecordCache() if options.cache else None
+            hub = HubClient(options.endpoint, api=load_catalogue(), budget=options.time_budget)
+        from licheck.paths import default_endpoint
+
+        cache = RecordCache(endpoint=options.endpoint or default_endpoint()) if options.cache else None
         return cls(options, LayeredSource(hub, cache, load_snapshot(), offline=offline, refresh=options.refresh), hub)
 
     def resolver(self) -> ProvenanceResolver:

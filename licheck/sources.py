@@ -28,6 +28,9 @@ class SourceStats:
     warnings: list[str] = field(default_factory=list)
     # (key, revision, outcome) for every lookup: what a reused result depends on (see resultcache)
     lookups: list[tuple[str, str | None, str]] = field(default_factory=list)
+    # nodes answered from cache/snapshot because the Hub failed, and the first failure (for the stderr notice)
+    fallbacks: list[str] = field(default_factory=list)
+    fallback_reason: str | None = None
 
 
 class LayeredSource:
@@ -99,6 +102,9 @@ class LayeredSource:
             if fallback is None:
                 raise
             self._warn(f"{exc}; using {fallback.source} data recorded {fallback.recorded or 'on an unknown date'}")
+            with self._lock:
+                self.stats.fallbacks.append(subject.id)
+                self.stats.fallback_reason = self.stats.fallback_reason or str(exc)
             return fallback
         except NotFound:
             raise
@@ -107,7 +113,17 @@ class LayeredSource:
         with self._lock:
             self.stats.hub_fetches += 1
         if self.cache is not None:
+            # Under the id that was asked only (the cache is also keyed by endpoint): an answer never writes the
+            # entry of another repository, even after a genuine rename.
             self.cache.put(subject.id, revision, rec)
-            if rec.key != subject.id:
-                self.cache.put(rec.key, revision, rec)
         return rec
+
+    def notice(self) -> str | None:
+        """One line for stderr when the Hub failed and older data answered instead (None when it did not)."""
+        n = len(self.stats.fallbacks)
+        if not n:
+            return None
+        return (
+            f"licheck: notice: {self.stats.fallback_reason}; answered from the cache/snapshot for {n} "
+            f"node{'s' if n > 1 else ''} instead (see the warnings)"
+        )

@@ -22,6 +22,8 @@ Routes served (everything else is a bare 404):
 * ``HEAD|GET /{id}/resolve/{rev}/{file}`` and ``/datasets/{id}/resolve/{rev}/{file}`` ->
   file bytes with ``X-Repo-Commit``, ``ETag`` and ``Content-Length`` (never
   ``X-Xet-Hash``: that would switch the client to Xet).
+* :meth:`FakeHub.stream` / :meth:`FakeHub.drip` -> a generated body streamed in chunks (huge body, or one byte
+  every few seconds), for byte-cap and time-budget tests.
 * ``GET /api/agent-harnesses`` -> an empty registry (the client fetches it once per
   process unless telemetry is disabled; answering keeps it off the network).
 """
@@ -44,7 +46,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import pytest
 import yaml
 
-__all__ = ["FakeHub", "Fault", "fake_hub", "hub_env"]
+__all__ = ["FakeHub", "Fault", "Stream", "fake_hub", "hub_env"]
 
 RepoType = Literal["model", "dataset"]
 JSON = dict[str, Any]
@@ -207,6 +209,10 @@ class _Handler(BaseHTTPRequestHandler):
         if auth:
             hub._log_auth(auth)
         raw_path = urlsplit(self.path).path
+        stream = hub._take_stream(raw_path)
+        if stream is not None:
+            self._write_stream(method, stream)
+            return
         fault = hub._take_fault(raw_path)
         if fault is not None and fault.delay:
             hub._stop_event.wait(fault.delay)
@@ -223,6 +229,38 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None:  # headers-only / delay-only fault: normal answer
                 reply.headers |= fault.headers
         self._write(method, reply)
+
+    def _write_stream(self, method: str, item: Stream) -> None:
+        hub = self.server.hub
+        try:
+            self.send_response(item.status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            for key, value in item.headers.items():
+                self.send_header(key, value)
+            if item.declare_length:
+                self.send_header("Content-Length", str(item.size))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if method == "HEAD":
+                return
+            # The head is dripped too (a slow server is slow from its first byte); the filler comes from one buffer.
+            filler = b"x" * item.chunk
+            left = item.size
+            pending = item.head[: item.size]
+            while left > 0 and not hub._stop_event.is_set():
+                if pending:
+                    piece, pending = pending[: item.chunk], pending[item.chunk :]
+                else:
+                    piece = filler[: min(item.chunk, left)]
+                self.wfile.write(piece)
+                self.wfile.flush()
+                left -= len(piece)
+                with hub._lock:
+                    item.sent += len(piece)
+                if item.interval:
+                    hub._stop_event.wait(item.interval)
+        except OSError:
+            pass  # the client gave up: that is what these routes test
 
     def _write(self, method: str, reply: _Reply) -> None:
         try:
@@ -241,6 +279,27 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # client gave up (e.g. a timeout test); nothing to do
 
 
+@dataclass
+class Stream:
+    """A generated answer streamed in chunks (never held in memory): a huge body, or a slow drip.
+
+    ``head`` is sent first, then filler bytes up to ``size`` in total, ``chunk`` bytes at a time with ``interval``
+    seconds between chunks. ``declare_length=False`` leaves ``Content-Length`` out (the body ends when the
+    connection closes).
+    """
+
+    path_prefix: str
+    size: int
+    head: bytes = b""
+    chunk: int = 64 * 1024
+    interval: float = 0.0
+    declare_length: bool = True
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    hits: int = 0
+    sent: int = 0  # bytes written so far, over all hits
+
+
 class FakeHub:
     """An in-memory Hub: register repos, then point ``HfApi(endpoint=hub.url)`` (or
     ``hub_env``) at it.
@@ -253,6 +312,7 @@ class FakeHub:
         self._gates: dict[tuple[str, str], int] = {}
         self._loops: set[tuple[str, str]] = set()
         self._faults: list[Fault] = []
+        self._streams: list[Stream] = []
         self._log_entries: list[tuple[str, str]] = []
         self.authorizations: list[str] = []  # Authorization headers received (token-leak tests)
         self._stop_event = threading.Event()
@@ -444,6 +504,37 @@ class FakeHub:
         with self._lock:
             self._faults.append(item)
         return item
+
+    def stream(
+        self,
+        path_prefix: str,
+        *,
+        size: int,
+        head: bytes | str = b"",
+        chunk: int = 64 * 1024,
+        interval: float = 0.0,
+        declare_length: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Stream:
+        """Answer requests under ``path_prefix`` with a generated body of ``size`` bytes (huge-body route)."""
+        item = Stream(
+            path_prefix, size, _to_bytes(head), max(1, chunk), interval, declare_length, 200, dict(headers or {})
+        )
+        with self._lock:
+            self._streams.append(item)
+        return item
+
+    def drip(self, path_prefix: str, *, interval: float = 3.0, head: bytes | str = b"", size: int = 10**6) -> Stream:
+        """Slow-drip route: one byte every ``interval`` seconds, so no per-read timeout ever fires."""
+        return self.stream(path_prefix, size=size, head=head, chunk=1, interval=interval)
+
+    def _take_stream(self, raw_path: str) -> Stream | None:
+        with self._lock:
+            for item in self._streams:
+                if raw_path.startswith(item.path_prefix) or unquote(raw_path).startswith(item.path_prefix):
+                    item.hits += 1
+                    return item
+        return None
 
     def clear_faults(self) -> None:
         with self._lock:
