@@ -86,6 +86,7 @@ class ModelNode:
     machine_generated: bool = False  # dataset declared synthetic / machine-generated
     requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
     unknown: list[str] = field(default_factory=list)  # metadata fields the source could not see
+    problems: list[str] = field(default_factory=list)  # card/config files that could not be trusted (-> review)
 
     @property
     def org(self) -> str:
@@ -116,6 +117,8 @@ class ModelNode:
             out["requested_id"] = self.requested_id
         if self.unknown:
             out["unknown_fields"] = self.unknown
+        if self.problems:
+            out["problems"] = self.problems
         return out
 
 

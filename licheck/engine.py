@@ -255,6 +255,8 @@ class Auditor:
         if node.kind == "api":
             return self._api_findings(plan, ctx, student_families)
         ident = idents[(ctx.role, node.id)]
+        for problem in node.problems:
+            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {problem}", "card_unreadable"))
         if "base_model" in node.unknown:
             out.append(
                 self._tool_finding(

@@ -12,7 +12,7 @@ from pathlib import Path
 from licheck.apis import ApiCatalogue, load_catalogue
 from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
-from licheck.evidence import node_from_record, parent_edges
+from licheck.evidence import UNREAD, node_from_record, parent_edges, unread_reason
 from licheck.ids import Subject, parse_subject
 from licheck.records import RepoRecord, trim_card
 from licheck.sources import LayeredSource
@@ -49,7 +49,7 @@ def missing_node(node_id: str, reason: str) -> ModelNode:
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
     from licheck.cardparse import extract_prose, licence_mentions, split_card
-    from licheck.hub import mergekit_models
+    from licheck.configfiles import adapter_parents, mergekit_parents
 
     base = Path(folder).expanduser()
     if not base.is_dir():
@@ -70,19 +70,16 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
         parsed = split_card(files["README.md"])
         rec.card_data = trim_card(parsed.data)
         rec.card_warning = parsed.warning
+        rec.problems += parsed.problems
         rec.prose = extract_prose(parsed.body, base.name, api=api)
         rec.prose_licenses = licence_mentions(parsed.body)
     import json
 
-    from licheck import yamlsafe
-
     if "adapter_config.json" in files:
-        try:
-            cfg = json.loads(files["adapter_config.json"])
-            if isinstance(cfg, dict) and isinstance(cfg.get("base_model_name_or_path"), str):
-                rec.file_parents["adapter_config.json"] = [cfg["base_model_name_or_path"]]
-        except ValueError:
-            pass
+        ids, problems = adapter_parents(files["adapter_config.json"])
+        if ids:
+            rec.file_parents["adapter_config.json"] = ids
+        rec.problems += problems
     bases = rec.card_data.get("base_model")
     if "config.json" in files and not bases and not rec.file_parents:
         # Weakest evidence: whatever path the trainer loaded from (often a local folder; only Hub ids count).
@@ -101,10 +98,9 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
                 ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
             )
     if "mergekit_config.yml" in files:
-        try:
-            rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
-        except yamlsafe.YamlError:
-            pass
+        ids, problems = mergekit_parents(files["mergekit_config.yml"])
+        rec.file_parents["mergekit_config.yml"] = ids
+        rec.problems += problems
     return rec
 
 
@@ -181,6 +177,8 @@ class ProvenanceResolver:
                 return api_node(subj, self.api)
             if subj.id.startswith("invalid:"):
                 return f"not a Hub id: {subj.id[len('invalid:') :]!r}"
+            if subj.id.startswith(UNREAD):
+                return unread_reason(subj.id)
             try:
                 return self.source.fetch(subj)
             except SourceError as exc:

@@ -55,6 +55,7 @@ class RepoRecord:
     card_warning: str | None = None
     unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
     prose_licenses: list[str] = field(default_factory=list)  # "License: X" lines of the card body
+    problems: list[str] = field(default_factory=list)  # why the card/config files cannot be trusted (-> review)
 
     @property
     def key(self) -> str:
@@ -89,6 +90,7 @@ class RepoRecord:
             card_warning=d.get("card_warning"),
             unknown=[u for u in d.get("unknown") or [] if isinstance(u, str)],
             prose_licenses=[u for u in d.get("prose_licenses") or [] if isinstance(u, str)],
+            problems=[u for u in d.get("problems") or [] if isinstance(u, str)],
         )
 
 
