@@ -39,9 +39,11 @@ class ParsedCard:
     problems: tuple[str, ...] = ()
 
 
-def split_card(text: str) -> ParsedCard:
-    """Front matter as a dict (empty with a warning when absent or broken) and the body."""
-    truncated = len(text.lstrip("\ufeff")) > MAX_README_CHARS
+def split_card(text: str, *, truncated: bool = False) -> ParsedCard:
+    """Front matter as a dict (empty with a warning when absent or broken) and the body.
+
+    `truncated`: the reader stopped at its size cap (so an unclosed front matter may close further on)."""
+    truncated = truncated or len(text.lstrip("\ufeff")) > MAX_README_CHARS
     text = text.lstrip("\ufeff")[:MAX_README_CHARS]
     m = _FRONT_RE.match(text)
     if not m:

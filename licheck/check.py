@@ -22,6 +22,7 @@ from typing import Any
 from licheck import SCHEMA_VERSION, __version__
 from licheck.domain import VERDICT_RANK, WEIGHT_RELATIONS, Finding, Graph, ModelNode, Plan
 from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, UsageError
+from licheck.evidence import UNREAD
 from licheck.policy import PlanSpec, Policy, Waiver, display_path
 from licheck.rules import Identification, RuleSet
 from licheck.service import Options, Session
@@ -400,17 +401,18 @@ def _read_card(readme: Path) -> tuple[_Card | None, str | None]:
 
     try:
         with readme.open("rb") as fh:
-            text = fh.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
+            raw = fh.read(MAX_CARD_BYTES + 1)
     except OSError as exc:
         return None, f"cannot read {readme.name} ({exc.strerror or type(exc).__name__})"
-    parsed = split_card(text)
+    text = raw[:MAX_CARD_BYTES].decode("utf-8", errors="replace")
+    parsed = split_card(text, truncated=len(raw) > MAX_CARD_BYTES)
     lines = text.lstrip("\ufeff").splitlines()
     offset = next((i for i, line in enumerate(lines, 1) if line.strip()), 1)
     end = next((i for i, line in enumerate(lines[offset:], offset + 1) if line.rstrip() == "---"), offset)
     front = "\n".join(lines[offset : end - 1])
     if parsed.warning in ("no YAML front matter", "front matter is empty"):
         return None, None
-    if parsed.warning:
+    if parsed.warning and not parsed.data:  # a card with data and a problem (a repeated key) is audited: review
         line = None
         try:
             yamlsafe.load(front)
@@ -443,6 +445,14 @@ def _rename_root(graph: Graph, old: str, new: str) -> None:
             e.parent = new
     graph.root = new
     graph.warnings = [w.replace(old, new) for w in graph.warnings]
+    unread = f"{UNREAD}{old}: "  # pseudo-parents named after the root (evidence.unread_parent)
+    for nid in [n for n in graph.nodes if n.startswith(unread)]:
+        node = graph.nodes.pop(nid)
+        node.id = f"{UNREAD}{new}: {nid[len(unread) :]}"
+        graph.nodes[node.id] = node
+    for e in graph.edges:
+        if e.parent.startswith(unread):
+            e.parent = f"{UNREAD}{new}: {e.parent[len(unread) :]}"
 
 
 def _check_card(readme: Path, ctx: _Ctx) -> CheckResult | None:

@@ -181,9 +181,9 @@ def unread_parents(child: str, over: int, has_parents: bool, file_rel: str | Non
     if over:
         return unread_parent(child, f"{over} more distinct base model(s) than the {_MAX_PARENTS} followed")
     if not has_parents and file_rel == "adapter":
-        return unread_parent(child, "the adapter's base model is unknown (not in the card nor adapter_config.json)")
+        return unread_parent(child, "the adapter's base model is unknown")
     if not has_parents and file_rel == "merge":
-        return unread_parent(child, "the merge's models are unknown (none in the card or mergekit_config.yml)")
+        return unread_parent(child, "the merge's models are unknown")
     return None
 
 

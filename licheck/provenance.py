@@ -20,6 +20,7 @@ from licheck.sources import LayeredSource
 DEFAULT_MAX_DEPTH = 20
 GUESS_PATTERN = "same-org model named"  # cardparse's label for a bare model name resolved within the card's org
 LOCAL_FILES = ("README.md", "adapter_config.json", "mergekit_config.yml", "config.json")
+MAX_LOCAL_FILE = 1024 * 1024
 
 
 def subject_for(node_id: str) -> Subject:
@@ -56,18 +57,22 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
         raise UsageError(f"not a folder: {folder}")
     base = base.resolve()
     files: dict[str, str] = {}
+    cut: set[str] = set()
     for name in LOCAL_FILES:
         p = (base / name).resolve()
         if p.parent != base or not p.is_file():
             continue
         try:
             with p.open("rb") as fh:
-                files[name] = fh.read(1024 * 1024).decode("utf-8", errors="replace")
+                data = fh.read(MAX_LOCAL_FILE + 1)
         except OSError:
             continue
+        if len(data) > MAX_LOCAL_FILE:
+            cut.add(name)
+        files[name] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
     rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files))
     if "README.md" in files:
-        parsed = split_card(files["README.md"])
+        parsed = split_card(files["README.md"], truncated="README.md" in cut)
         rec.card_data = trim_card(parsed.data)
         rec.card_warning = parsed.warning
         rec.problems += parsed.problems
