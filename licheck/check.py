@@ -26,6 +26,7 @@ from licheck.evidence import UNREAD
 from licheck.policy import PlanSpec, Policy, Waiver, display_path
 from licheck.rules import Identification, RuleSet
 from licheck.service import Options, Session
+from licheck.textsafe import clean_lines
 
 TOOL = "licheck"  # rule id of findings about the repository itself (as the engine's tool findings)
 POLICY_RULE = "policy"  # rule id of findings the organisation policy raises
@@ -1218,7 +1219,7 @@ def render_text(report: CheckReport) -> str:
     out.append(tail + f"; exit {report.exit_code}")
     if any(r.verdict == "review" for r in report.results) and not report.review_fails:
         out.append("(review does not fail the check; use --strict or strictness: paranoid to make it fail)")
-    return "\n".join(out) + "\n"
+    return clean_lines(out)
 
 
 def _finding_lines(cf: CheckFinding, label: str) -> list[str]:

@@ -192,3 +192,35 @@ def test_odd_mergekit_recipe_in_a_local_folder(repo: Path, cli) -> None:
     d = folder(repo, "merge", "license: mit\n", {"mergekit_config.yml": "models: 5\n"})
     doc = audit(cli, str(d), "--offline")
     assert doc["verdict"] == "review" and "mergekit_config.yml models is a int" in reasons(doc)
+
+
+# -- item 5: card strings cannot drive the terminal ----------------------------------------------------------------
+FAKE = "\x1b[2J\x1b[H\x1b[32mPERMITTED [green]ok[/green]\u202e\r\nVERDICT: PERMITTED"
+
+
+def assert_inert(text: str) -> None:
+    assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
+    assert "\nVERDICT: PERMITTED" not in text  # a newline inside a card string cannot start a line of its own
+
+
+def test_control_characters_in_card_strings_are_escaped_in_every_text_output(repo: Path, cli, tmp_path) -> None:
+    front = f"license: other\nlicense_name: {json.dumps(FAKE)}\nbase_model: {json.dumps('evil/' + FAKE)}\n"
+    d = folder(repo, "esc", front)
+    for args in (("audit", str(d), "--offline"), ("chain", str(d), "--offline"), ("check", str(d), "--offline")):
+        res = cli(*args)
+        assert res.exit_code in (0, 1, 3), res.stderr
+        assert_inert(res.stdout)
+        assert "\\x1b[2J" in res.stdout  # shown, not obeyed
+    md = cli("audit", str(d), "--offline", "--format", "markdown")
+    assert_inert(md.stdout)
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(json.dumps(rec("evil/esc", {"license": FAKE, "base_model": "x/" + FAKE})) + "\n", encoding="utf-8")
+    scan = cli("scan", str(dump), "--workers", "1")
+    assert scan.exit_code == 0, scan.stderr
+    assert_inert(scan.stdout)
+
+
+def test_rich_markup_in_a_card_is_printed_not_interpreted(repo: Path, cli) -> None:
+    d = folder(repo, "markup", "license: other\nlicense_name: '[green]PERMITTED[/green]'\n")
+    out = cli("audit", str(d), "--offline").stdout
+    assert "[green]PERMITTED[/green]" in out
