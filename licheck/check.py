@@ -1227,6 +1227,8 @@ def _finding_lines(cf: CheckFinding, label: str) -> list[str]:
     head = f"{f.rule}" + (f" {f.clause}" if f.clause else "") + (f" (section {f.section})" if f.section else "")
     where = f" at {cf.location.uri}:{cf.location.line}" if cf.location and cf.location.line else ""
     lines = [f"    {label} {head} on {f.node}{where}", f"        {f.reason}"]
+    if f.rule_file:
+        lines.append(f"        rule file: {f.rule_file}")
     if f.quote and f.effect == "forbid":
         q = f.quote if len(f.quote) < 300 else f.quote[:297] + "..."
         lines.append(f"        \u201c{q}\u201d")

@@ -231,6 +231,8 @@ class Rule:
     text_sha256: str | None = None
     path: str | None = None
     examples: tuple[dict[str, Any], ...] = ()
+    overrides: tuple[str, ...] = ()  # rule ids it replaces or whose identifiers it takes over (declared)
+    origin: str | None = None  # the rule file, for a rule from an organisation folder (named in every finding)
 
 
 @struct
@@ -249,9 +251,10 @@ class Finding:
     obligation: str | None = None
     generic: bool = False
     triggered_by: list[str] = field(default_factory=list)  # facts of the plan that made the clause fire
+    rule_file: str | None = None  # set when the rule came from an organisation folder, not the packaged library
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule": self.rule,
             "clause": self.clause,
             "section": self.section,
@@ -265,6 +268,9 @@ class Finding:
             "flag": self.flag,
             "triggered_by": self.triggered_by,
         }
+        if self.rule_file:
+            out["rule_file"] = self.rule_file
+        return out
 
 
 @struct

@@ -121,6 +121,10 @@ class Auditor:
             findings += self._node_findings(plan, ctx, idents, student_families)
         findings += self.drift_findings(graph, {nid: ident for (_, nid), ident in idents.items()})
         for f in findings:
+            rule = self.rules.get(f.rule)
+            if rule is not None and rule.origin:
+                f.rule_file = rule.origin  # a verdict decided by an organisation's rule names its file
+        for f in findings:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
         verdict = "permitted"

@@ -213,6 +213,8 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
             con.print(f"      [italic]\u201c{term(q, multiline=True)}\u201d[/]")
         if f.url:
             con.print(f"      source: {term(f.url)}")
+        if f.rule_file:
+            con.print(f"      rule file: {term(f.rule_file)} (organisation rule, not the packaged library)")
         if f.triggered_by:
             con.print(f"      [dim]plan facts: {term(', '.join(f.triggered_by))}[/]")
     if permits:
@@ -221,6 +223,7 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
             con.print(
                 f"  [green]PERMIT[/] {term(f.rule)} {term(f.clause or '')} (section {term(f.section or '')})"
                 f" on {term(f.node)} [dim]{term(f.url or '')}[/]"
+                + (f" rule file: {term(f.rule_file)}" if f.rule_file else "")
             )
     con.print("[bold]Provenance[/]")
     con.print(_tree(v.graph, v.graph.root))

@@ -224,3 +224,68 @@ def test_rich_markup_in_a_card_is_printed_not_interpreted(repo: Path, cli) -> No
     d = folder(repo, "markup", "license: other\nlicense_name: '[green]PERMITTED[/green]'\n")
     out = cli("audit", str(d), "--offline").stdout
     assert "[green]PERMITTED[/green]" in out
+
+
+# -- item 7: an organisation's rule cannot silently take over a packaged licence ----------------------------------
+def org_rule(folder: Path, rid: str, identifiers: dict[str, list[str]], **extra: Any) -> Path:
+    import yaml
+
+    from licheck import resources
+
+    data = yaml.safe_load((resources.rules_dir() / "mit.yaml").read_text(encoding="utf-8"))
+    data.update(id=rid, identifiers=identifiers, examples=[], **extra)
+    data["clauses"] = [dict(c, id=f"{rid.upper()}-{i}") for i, c in enumerate(data["clauses"])]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{rid}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rid", "identifiers"),
+    [
+        ("my-llama", {"hub": ["llama2"]}),
+        ("my-llama", {"spdx": ["LLAMA2"]}),  # the same `license:` value through another identifier kind
+        ("llama-2", {"hub": ["acme-only"]}),  # a packaged rule id
+        ("my-llama", {"text_markers": ["LLAMA 2 COMMUNITY LICENSE"]}),  # a prefix of the packaged heading
+    ],
+    ids=["hub-id", "other-kind", "rule-id", "gate-heading"],
+)
+def test_user_rule_taking_over_a_packaged_identifier_fails_to_load(rid, identifiers, repo: Path, cli) -> None:
+    rules = repo / "org-rules"
+    path = org_rule(rules, rid, identifiers)
+    d = folder(repo, "ft", f"license: llama2\nbase_model: {L2}\n")
+    (repo / "licheck.yaml").write_text("rules: [org-rules]\n", encoding="utf-8")
+    for args in (("audit", str(d), "--offline", "--rules", str(rules)), ("check", ".", "--offline")):
+        res = cli(*args)
+        assert res.exit_code == 2, (args, res.stdout)
+        assert path.name in res.stderr and "overrides" in res.stderr and "Traceback" not in res.stderr
+    res = cli("rules", "validate", str(rules))
+    assert res.exit_code == 2 and "overrides" in res.stdout
+
+
+def test_declared_override_is_applied_and_named_in_the_output(repo: Path, cli) -> None:
+    rules = repo / "org-rules"
+    path = org_rule(rules, "my-llama", {"hub": ["llama2"]}, overrides=["llama-2"])
+    d = folder(repo, "ft", "license: llama2\n")
+    doc = audit(cli, str(d), "--offline", "--rules", str(rules))
+    decided = [f for f in doc["findings"] if f["rule"] == "my-llama"]
+    assert decided and all(f["rule_file"] == str(path) for f in decided)
+    assert all("rule_file" not in f for f in doc["findings"] if f["rule"] != "my-llama")
+    text = cli("audit", str(d), "--offline", "--rules", str(rules)).stdout
+    assert "rulefile:" + str(path) in "".join(text.split())  # rich may wrap the long path anywhere
+
+
+def test_user_rule_adding_a_new_licence_needs_no_override(repo: Path, cli) -> None:
+    rules = repo / "org-rules"
+    org_rule(rules, "acme-licence", {"hub": ["acme-licence"]})
+    assert cli("rules", "validate", str(rules)).exit_code == 0
+    d = folder(repo, "ft", "license: acme-licence\n")
+    assert audit(cli, str(d), "--offline", "--rules", str(rules))["verdict"] == "permitted"
+
+
+def test_override_naming_no_rule_fails(repo: Path, cli) -> None:
+    rules = repo / "org-rules"
+    org_rule(rules, "acme-licence", {"hub": ["acme-licence"]}, overrides=["no-such-rule"])
+    res = cli("audit", str(folder(repo, "ft", "license: mit\n")), "--offline", "--rules", str(rules))
+    assert res.exit_code == 2 and "no-such-rule" in res.stderr
