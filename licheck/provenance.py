@@ -7,6 +7,7 @@ stops the walk with a warning (the unread ancestors are `missing`, so no verdict
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from licheck.apis import ApiCatalogue, load_catalogue
@@ -47,6 +48,34 @@ def missing_node(node_id: str, reason: str) -> ModelNode:
     return ModelNode(id=node_id, kind="missing", source="none", missing_reason=reason)
 
 
+def read_regular(path: Path, cap: int) -> tuple[bytes | None, str | None]:
+    """(up to cap + 1 bytes, None) of a regular file; (None, why) for anything else, which is never opened.
+
+    A FIFO would block the read forever and a device could stream without end; a symbolic link could lead out of
+    the folder. `lstat` first, then open without following links and without blocking, and check again."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISLNK(mode):
+        return None, "is a symbolic link (not followed)"
+    if not stat.S_ISREG(mode):
+        return None, "is not a regular file (a FIFO, socket or device; not opened)"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None, "is not a regular file (not read)"
+        try:
+            return fh.read(cap + 1), None
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+
+
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
     from licheck.cardparse import extract_prose, licence_mentions, split_card
@@ -58,19 +87,19 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     base = base.resolve()
     files: dict[str, str] = {}
     cut: set[str] = set()
+    unread: list[str] = []
     for name in LOCAL_FILES:
-        p = (base / name).resolve()
-        if p.parent != base or not p.is_file():
+        p = base / name
+        if not os.path.lexists(p):
             continue
-        try:
-            with p.open("rb") as fh:
-                data = fh.read(MAX_LOCAL_FILE + 1)
-        except OSError:
+        data, why = read_regular(p, MAX_LOCAL_FILE)
+        if data is None:
+            unread.append(f"{name} {why}")
             continue
         if len(data) > MAX_LOCAL_FILE:
             cut.add(name)
         files[name] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
-    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files))
+    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files), problems=unread)
     if "README.md" in files:
         parsed = split_card(files["README.md"], truncated="README.md" in cut)
         rec.card_data = trim_card(parsed.data)

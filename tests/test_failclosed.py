@@ -289,3 +289,40 @@ def test_override_naming_no_rule_fails(repo: Path, cli) -> None:
     org_rule(rules, "acme-licence", {"hub": ["acme-licence"]}, overrides=["no-such-rule"])
     res = cli("audit", str(folder(repo, "ft", "license: mit\n")), "--offline", "--rules", str(rules))
     assert res.exit_code == 2 and "no-such-rule" in res.stderr
+
+
+# -- item 11: README links and FIFOs, code files that cannot be scanned --------------------------------------------
+def special_readme(d: Path, kind: str, outside: Path) -> None:
+    import os
+
+    d.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(d / "README.md")
+    else:
+        outside.write_text(f"---\nlicense: mit\nbase_model: {L2}\n---\n", encoding="utf-8")
+        (d / "README.md").symlink_to(outside)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_special_readme_is_reported_never_opened(kind: str, repo: Path, cli, tmp_path: Path) -> None:
+    d = repo / "m"
+    special_readme(d, kind, tmp_path / "elsewhere.md")
+    res = cli("check", ".", "--offline", "--strict")  # a FIFO must not hang the run
+    assert res.exit_code == 3, res.stdout
+    assert "README.md is not a regular file" in res.stdout or "README.md is a symbolic link" in res.stdout
+    assert cli("check", ".", "--offline").exit_code == 0  # review: reported, fails only under --strict
+    doc = audit(cli, str(d), "--offline")
+    assert doc["verdict"] == "review" and "README.md " in reasons(doc)
+
+
+@pytest.mark.parametrize(
+    ("name", "source"),
+    [("big.py", "x = 1\n" * 200_000), ("broken.py", "from_pretrained('meta-llama/Llama-2-7b-hf'\n")],
+    ids=["over-1MiB", "syntax-error"],
+)
+def test_scan_code_reports_files_it_cannot_scan(name: str, source: str, repo: Path, cli) -> None:
+    (repo / name).write_text(source, encoding="utf-8")
+    res = cli("check", ".", "--offline", "--scan-code", "--strict")
+    assert res.exit_code == 3 and name in res.stdout and "not scanned" in res.stdout
+    loose = cli("check", ".", "--offline", "--scan-code")
+    assert loose.exit_code == 0 and "not scanned" in loose.stdout
