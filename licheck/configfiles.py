@@ -16,10 +16,19 @@ MAX_MODELS = 1000
 def adapter_parents(text: str) -> tuple[list[str], list[str]]:
     """(base ids, problems) of an adapter_config.json. A missing or null base is no parent, not a problem here:
     evidence.parent_edges judges an adapter whose base is named nowhere."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        repeated.extend(k for i, k in enumerate(keys) if k in keys[:i] and k not in repeated)
+        return dict(items)
+
     try:
-        cfg = json.loads(text)
+        cfg = json.loads(text, object_pairs_hook=pairs)
     except (ValueError, RecursionError):
         return [], ["adapter_config.json is not valid JSON"]
+    if repeated:
+        return [], [f"adapter_config.json repeats key {', '.join(repeated[:5])} (which one counts is undefined)"]
     if not isinstance(cfg, dict):
         return [], [f"adapter_config.json is a {type(cfg).__name__}, not an object"]
     base = cfg.get("base_model_name_or_path")

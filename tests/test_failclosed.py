@@ -142,6 +142,13 @@ def test_adapter_without_a_base_is_review(config: str, repo: Path, cli) -> None:
     assert doc["verdict"] == "review" and "the adapter's base model is unknown" in reasons(doc)
 
 
+def test_adapter_config_repeating_its_base_is_review(repo: Path, cli) -> None:
+    config = f'{{"base_model_name_or_path": "{L2}", "base_model_name_or_path": "{M}"}}'
+    d = folder(repo, "lora", "license: apache-2.0\n", {"adapter_config.json": config})
+    doc = audit(cli, str(d), "--offline")
+    assert doc["verdict"] == "review" and "adapter_config.json repeats key" in reasons(doc)
+
+
 def test_adapter_with_its_base_in_the_card_is_judged_on_that_base(repo: Path, cli) -> None:
     d = folder(repo, "lora", f"license: apache-2.0\nbase_model: {M}\n", {"adapter_config.json": "{}"})
     assert "adapter's base model is unknown" not in reasons(audit(cli, str(d), "--offline"))
