@@ -13,19 +13,13 @@ from typing import Any
 import pytest
 
 from licheck.domain import Plan
+from tests import test_check
 from tests.test_scan import assert_same, rec
 
 M = "mistralai/Mistral-7B-v0.1"
 L2 = "meta-llama/Llama-2-7b-hf"
 PADDED = [M] * 1000 + [L2]
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    return root
+repo = test_check.repo  # the fixture: an empty repository that is the current folder
 
 
 def folder(root: Path, name: str, front: str, files: dict[str, str] | None = None) -> Path:
