@@ -275,6 +275,8 @@ def test_declared_override_is_applied_and_named_in_the_output(repo: Path, cli) -
     assert all("rule_file" not in f for f in doc["findings"] if f["rule"] != "my-llama")
     text = cli("audit", str(d), "--offline", "--rules", str(rules)).stdout
     assert "rulefile:" + str(path) in "".join(text.split())  # rich may wrap the long path anywhere
+    md = cli("audit", str(d), "--offline", "--rules", str(rules), "--format", "markdown").stdout
+    assert f"**Rule file:** `{path}`" in md
 
 
 def test_user_rule_adding_a_new_licence_needs_no_override(repo: Path, cli) -> None:
