@@ -329,3 +329,17 @@ def test_scan_code_reports_files_it_cannot_scan(name: str, source: str, repo: Pa
     assert res.exit_code == 3 and name in res.stdout and "not scanned" in res.stdout
     loose = cli("check", ".", "--offline", "--scan-code")
     assert loose.exit_code == 0 and "not scanned" in loose.stdout
+
+
+def test_pseudo_parents_are_valid_in_every_format(repo: Path, cli) -> None:
+    """`unread:` / `invalid:` parents have no Hub page: the CycloneDX BOM stays valid against its schema."""
+    from tests.test_formats import _validate_cyclonedx
+
+    d = folder(repo, "lora", "license: mit\nbase_model: ./local/path\n", {"adapter_config.json": "{}"})
+    many = folder(repo, "many", "license: mit\n" + base_list([f"org{i}/m-{i}" for i in range(1001)]))
+    for target in (d, many):
+        res = cli("audit", str(target), "--offline", "--format", "cyclonedx")
+        assert res.exit_code == 3, res.stderr
+        _validate_cyclonedx(res.stdout)
+        for fmt in ("spdx", "sarif", "markdown"):
+            assert cli("audit", str(target), "--offline", "--format", fmt).exit_code == 3
