@@ -27,30 +27,46 @@ MAX_SENTENCE = 600
 _FRONT_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)---[ \t]*(?:\r\n|\n|\Z)", re.S)
 
 
+_OPEN_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)")
+
+
 @struct(frozen=True)
 class ParsedCard:
     data: dict[str, Any]
     body: str
     warning: str | None = None
+    # Why the card cannot be trusted (the node is `review`): front matter unreadable, too large, or a key repeated.
+    problems: tuple[str, ...] = ()
 
 
-def split_card(text: str) -> ParsedCard:
-    """Front matter as a dict (empty with a warning when absent or broken) and the body."""
-    text = text[:MAX_README_CHARS].lstrip("\ufeff")
+def split_card(text: str, *, truncated: bool = False) -> ParsedCard:
+    """Front matter as a dict (empty with a warning when absent or broken) and the body.
+
+    `truncated`: the reader stopped at its size cap (so an unclosed front matter may close further on)."""
+    truncated = truncated or len(text.lstrip("\ufeff")) > MAX_README_CHARS
+    text = text.lstrip("\ufeff")[:MAX_README_CHARS]
     m = _FRONT_RE.match(text)
     if not m:
+        if truncated and _OPEN_RE.match(text):
+            # The closing `---` lies past the cap: the front matter is not read, and nothing in it is prose.
+            why = f"front matter larger than {MAX_README_CHARS // 1024} KiB: not read"
+            return ParsedCard({}, "", why, (why,))
         return ParsedCard({}, text, "no YAML front matter")
     body = text[m.end() :]
     from licheck import yamlsafe  # PyYAML is imported only when a card is actually parsed
 
     try:
-        data = yamlsafe.load(m.group(1))
+        data, repeated = yamlsafe.load_checked(m.group(1))
     except yamlsafe.YamlError as exc:
-        return ParsedCard({}, body, f"front matter is not valid YAML: {exc}")
+        why = f"front matter is not valid YAML: {exc}"
+        return ParsedCard({}, body, why, (why,))
     if data is None:
         return ParsedCard({}, body, "front matter is empty")
     if not isinstance(data, dict):
-        return ParsedCard({}, body, "front matter is not a mapping")
+        return ParsedCard({}, body, "front matter is not a mapping", ("front matter is not a mapping",))
+    if repeated:
+        why = "front matter repeats key " + ", ".join(repeated) + " (which one counts is undefined)"
+        return ParsedCard({str(k): v for k, v in data.items()}, body, why, (why,))
     return ParsedCard({str(k): v for k, v in data.items()}, body)
 
 

@@ -22,9 +22,11 @@ from typing import Any
 from licheck import SCHEMA_VERSION, __version__
 from licheck.domain import VERDICT_RANK, WEIGHT_RELATIONS, Finding, Graph, ModelNode, Plan
 from licheck.errors import EXIT_ERROR, EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW, LicheckError, UsageError
+from licheck.evidence import UNREAD
 from licheck.policy import PlanSpec, Policy, Waiver, display_path
 from licheck.rules import Identification, RuleSet
 from licheck.service import Options, Session
+from licheck.textsafe import clean_lines
 
 TOOL = "licheck"  # rule id of findings about the repository itself (as the engine's tool findings)
 POLICY_RULE = "policy"  # rule id of findings the organisation policy raises
@@ -342,9 +344,9 @@ def discover(paths: list[Path], policy_path: Path | None, *, scan_code: bool) ->
                 dirnames[:] = sorted(d for d in dirnames if not _skip_dir(here / d, d))
                 for name in sorted(filenames):
                     f = here / name
-                    if name == "README.md" and not f.is_symlink():
+                    if name == "README.md":  # links and FIFOs too: _read_card reports them, never opens them
                         readmes.append(f)
-                    elif scan_code and name.endswith(".py") and not f.is_symlink():
+                    elif scan_code and name.endswith(".py"):
                         py.append(f)
         elif policy_real is not None and p.resolve() == policy_real:
             run_plans = True
@@ -397,20 +399,20 @@ def _read_card(readme: Path) -> tuple[_Card | None, str | None]:
     """(card, None); (None, None) when the README is no model card; (card or None, problem) when it is unreadable."""
     from licheck import yamlsafe
     from licheck.cardparse import split_card
+    from licheck.provenance import read_regular
 
-    try:
-        with readme.open("rb") as fh:
-            text = fh.read(MAX_CARD_BYTES).decode("utf-8", errors="replace")
-    except OSError as exc:
-        return None, f"cannot read {readme.name} ({exc.strerror or type(exc).__name__})"
-    parsed = split_card(text)
+    raw, why = read_regular(readme, MAX_CARD_BYTES)
+    if raw is None:
+        return None, f"{readme.name} {why}"
+    text = raw[:MAX_CARD_BYTES].decode("utf-8", errors="replace")
+    parsed = split_card(text, truncated=len(raw) > MAX_CARD_BYTES)
     lines = text.lstrip("\ufeff").splitlines()
     offset = next((i for i, line in enumerate(lines, 1) if line.strip()), 1)
     end = next((i for i, line in enumerate(lines[offset:], offset + 1) if line.rstrip() == "---"), offset)
     front = "\n".join(lines[offset : end - 1])
     if parsed.warning in ("no YAML front matter", "front matter is empty"):
         return None, None
-    if parsed.warning:
+    if parsed.warning and not parsed.data:  # a card with data and a problem (a repeated key) is audited: review
         line = None
         try:
             yamlsafe.load(front)
@@ -443,6 +445,14 @@ def _rename_root(graph: Graph, old: str, new: str) -> None:
             e.parent = new
     graph.root = new
     graph.warnings = [w.replace(old, new) for w in graph.warnings]
+    unread = f"{UNREAD}{old}: "  # pseudo-parents named after the root (evidence.unread_parent)
+    for nid in [n for n in graph.nodes if n.startswith(unread)]:
+        node = graph.nodes.pop(nid)
+        node.id = f"{UNREAD}{new}: {nid[len(unread) :]}"
+        graph.nodes[node.id] = node
+    for e in graph.edges:
+        if e.parent.startswith(unread):
+            e.parent = f"{UNREAD}{new}: {e.parent[len(unread) :]}"
 
 
 def _check_card(readme: Path, ctx: _Ctx) -> CheckResult | None:
@@ -592,11 +602,10 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def _read_small(path: Path) -> str:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(MAX_TEXT_FILE_BYTES).decode("utf-8", errors="replace")
-    except OSError:
-        return ""
+    from licheck.provenance import read_regular
+
+    raw, _why = read_regular(path, MAX_TEXT_FILE_BYTES)
+    return raw[:MAX_TEXT_FILE_BYTES].decode("utf-8", errors="replace") if raw is not None else ""
 
 
 def _card_duties(
@@ -777,7 +786,7 @@ class CodeRef:
     role: str | None  # teacher | student | None (from the names around the call)
 
 
-def scan_source(text: str, path: Path) -> list[CodeRef]:
+def scan_source(text: str, path: Path, problems: list[str] | None = None) -> list[CodeRef]:
     """Hub ids loaded by from_pretrained / hf_hub_download / snapshot_download / pipeline(model=) in one file.
 
     Only literal strings and names bound once to a literal count; an id built at run time cannot be known
@@ -787,7 +796,13 @@ def scan_source(text: str, path: Path) -> list[CodeRef]:
 
     try:
         tree = ast.parse(text, filename=str(path))
-    except (SyntaxError, ValueError, RecursionError):
+    except SyntaxError as exc:
+        if problems is not None:
+            problems.append(f"has a syntax error (line {exc.lineno})")
+        return []
+    except (ValueError, RecursionError) as exc:
+        if problems is not None:
+            problems.append(f"cannot be parsed ({type(exc).__name__})")
         return []
     constants: dict[str, str | None] = {}
     parents: dict[ast.AST, ast.AST] = {}
@@ -863,16 +878,26 @@ def _same(a: str | None, b: str) -> bool:
 
 
 def _check_code(files: list[Path], ctx: _Ctx, plan_results: dict[str, CheckResult]) -> list[CheckResult]:
+    from licheck.provenance import read_regular
+
     refs: list[CodeRef] = []
-    for f in files:
-        try:
-            if f.stat().st_size > MAX_SOURCE_BYTES:
-                continue
-            text = f.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        refs += scan_source(text, f)
     out: list[CheckResult] = []
+    for f in files:
+        raw, why = read_regular(f, MAX_SOURCE_BYTES)
+        problems: list[str] = []
+        if raw is None:
+            problems.append(f"{why}")
+        elif len(raw) > MAX_SOURCE_BYTES:
+            problems.append(f"is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MiB")
+        else:
+            refs += scan_source(raw.decode("utf-8", errors="replace"), f, problems)
+        if problems:
+            # Not scanned: the models this file loads are unknown. Reported; fails the check under --strict.
+            path = ctx.rel(f)
+            res = CheckResult("code", path, 1, path)
+            reason = f"{path} {problems[0]}: not scanned, so the models it loads are unknown"
+            res.findings.append(_located(_tool(path, "review", reason, "code_unreadable"), Location(path, 1)))
+            out.append(res)
     seen: set[tuple[str, str]] = set()
     for ref in refs:
         path = ctx.rel(ref.path)
@@ -1208,7 +1233,7 @@ def render_text(report: CheckReport) -> str:
     out.append(tail + f"; exit {report.exit_code}")
     if any(r.verdict == "review" for r in report.results) and not report.review_fails:
         out.append("(review does not fail the check; use --strict or strictness: paranoid to make it fail)")
-    return "\n".join(out) + "\n"
+    return clean_lines(out)
 
 
 def _finding_lines(cf: CheckFinding, label: str) -> list[str]:
@@ -1216,6 +1241,8 @@ def _finding_lines(cf: CheckFinding, label: str) -> list[str]:
     head = f"{f.rule}" + (f" {f.clause}" if f.clause else "") + (f" (section {f.section})" if f.section else "")
     where = f" at {cf.location.uri}:{cf.location.line}" if cf.location and cf.location.line else ""
     lines = [f"    {label} {head} on {f.node}{where}", f"        {f.reason}"]
+    if f.rule_file:
+        lines.append(f"        rule file: {f.rule_file}")
     if f.quote and f.effect == "forbid":
         q = f.quote if len(f.quote) < 300 else f.quote[:297] + "..."
         lines.append(f"        \u201c{q}\u201d")

@@ -289,6 +289,14 @@ def rules_validate(
             except (OSError, UnicodeDecodeError) as exc:
                 problems += 1
                 sys.stdout.write(f"{path}: unreadable ({type(exc).__name__})\n")
+        if not problems and folder.resolve() != resources.rules_dir().resolve():
+            from licheck.rules import load_rules
+
+            try:  # an organisation folder must not silently take over a packaged rule id or identifier
+                load_rules([folder])
+            except RuleError as exc:
+                problems += 1
+                sys.stdout.write(f"{exc}\n")
         sys.stdout.write(f"{len(files)} rule file(s), {problems} problem(s)\n")
         return EXIT_ERROR if problems else EXIT_OK
 

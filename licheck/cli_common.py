@@ -11,7 +11,9 @@ VERDICT_EXIT = {"permitted": EXIT_OK, "conditional": EXIT_OK, "forbidden": EXIT_
 
 
 def error_line(message: str) -> str:
-    return "licheck: error: " + " ".join(str(message).split())
+    from licheck.textsafe import clean
+
+    return "licheck: error: " + clean(" ".join(str(message).split()))
 
 
 def guarded(fn: Callable[[], int]) -> int:

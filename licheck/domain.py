@@ -90,6 +90,7 @@ class ModelNode:
     requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
     unknown: list[str] = field(default_factory=list)  # metadata fields the source could not see
     incomplete: list[str] = field(default_factory=list)  # what could not be read completely (reasons)
+    problems: list[str] = field(default_factory=list)  # card/config files that could not be trusted (-> review)
 
     @property
     def org(self) -> str:
@@ -122,6 +123,8 @@ class ModelNode:
             out["unknown_fields"] = self.unknown
         if self.incomplete:
             out["incomplete"] = self.incomplete
+        if self.problems:
+            out["problems"] = self.problems
         return out
 
 
@@ -234,6 +237,8 @@ class Rule:
     text_sha256: str | None = None
     path: str | None = None
     examples: tuple[dict[str, Any], ...] = ()
+    overrides: tuple[str, ...] = ()  # rule ids it replaces or whose identifiers it takes over (declared)
+    origin: str | None = None  # the rule file, for a rule from an organisation folder (named in every finding)
 
 
 @struct
@@ -252,9 +257,10 @@ class Finding:
     obligation: str | None = None
     generic: bool = False
     triggered_by: list[str] = field(default_factory=list)  # facts of the plan that made the clause fire
+    rule_file: str | None = None  # set when the rule came from an organisation folder, not the packaged library
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule": self.rule,
             "clause": self.clause,
             "section": self.section,
@@ -268,6 +274,9 @@ class Finding:
             "flag": self.flag,
             "triggered_by": self.triggered_by,
         }
+        if self.rule_file:
+            out["rule_file"] = self.rule_file
+        return out
 
 
 @struct

@@ -209,6 +209,10 @@ class Auditor:
             findings += self._node_findings(plan, ctx, idents, student_families)
         findings += self.drift_findings(graph, {nid: ident for (_, nid), ident in idents.items()})
         for f in findings:
+            rule = self.rules.get(f.rule)
+            if rule is not None and rule.origin:
+                f.rule_file = rule.origin  # a verdict decided by an organisation's rule names its file
+        for f in findings:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
         verdict = "permitted"
@@ -345,6 +349,8 @@ class Auditor:
         if node.kind == "api":
             return self._api_findings(plan, ctx, student_families)
         ident = idents[(ctx.role, node.id)]
+        for problem in node.problems:
+            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {problem}", "card_unreadable"))
         if "base_model" in node.unknown:
             out.append(
                 self._tool_finding(

@@ -8,6 +8,7 @@ Relation precedence (the Hub's own relation tag is often wrong): declared `base_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from licheck.domain import Edge, Evidence, LicenseInfo, ModelNode
@@ -103,6 +104,7 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
         requested_id=rec.requested_id,
         unknown=list(rec.unknown),
         incomplete=list(rec.incomplete),
+        problems=list(rec.problems),
     )
 
 
@@ -130,6 +132,67 @@ def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     return None
 
 
+UNREAD = "unread:"  # pseudo-parent: ancestors known to exist but not read (a `missing` node, never `permitted`)
+
+
+def unread_parent(child: str, reason: str) -> str:
+    """The id of the pseudo-parent standing for what `reason` says was not read (the resolver makes it `missing`).
+
+    A pseudo-parent rather than a flag on the node so that `licheck scan` (which sees ids not in its dump as
+    missing leaves) reaches the same verdict without a second mechanism."""
+    return f"{UNREAD}{child}: {reason}"
+
+
+def unread_reason(node_id: str) -> str:
+    return node_id.rsplit(": ", 1)[-1]
+
+
+def distinct_capped(
+    values: list[Any], resolve: Callable[[Any], str | None], child: str
+) -> tuple[list[str], list[str], int]:
+    """(distinct parent ids, unusable values, number of distinct ids beyond the cap) of a `base_model` list.
+
+    De-duplicates before capping: 1,000 copies of one id followed by a second id are two parents. Shared with the
+    scan's extractor (which passes its memoised resolver)."""
+    kept: dict[str, None] = {}
+    invalid: dict[str, None] = {}
+    over: set[str] = set()
+    seen: set[str] = set()
+    for v in values:
+        raw = v if isinstance(v, str) else str(v)[:100]
+        if raw in seen:
+            continue
+        seen.add(raw)
+        sid = resolve(v) if isinstance(v, str) else None
+        if sid is None:
+            sid, into = "invalid:" + raw[:100], invalid
+        else:
+            into = kept
+        if sid == child or sid in kept or sid in invalid or sid in over:
+            continue
+        if len(into) < _MAX_PARENTS:
+            into[sid] = None
+        else:
+            over.add(sid)
+    return list(kept), [k[len("invalid:") :] for k in invalid], len(over)
+
+
+def unread_parents(child: str, over: int, has_parents: bool, file_rel: str | None) -> str | None:
+    """The pseudo-parent for base models that exist but are not followed: past the cap, or an adapter / merge
+    whose recipe names no parent the card does not name either ("the adapter's base model is unknown")."""
+    if over:
+        return unread_parent(child, f"{over} more distinct base model(s) than the {_MAX_PARENTS} followed")
+    if not has_parents and file_rel == "adapter":
+        return unread_parent(child, "the adapter's base model is unknown")
+    if not has_parents and file_rel == "merge":
+        return unread_parent(child, "the merge's models are unknown")
+    return None
+
+
+def unread_datasets(child: str, over: int) -> str:
+    return unread_parent(child, f"{over} more distinct dataset(s) than the {_MAX_PARENTS} followed")
+
+
 def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[Edge], list[str]]:
     """Edges from this record to its parents, and warnings about metadata that could not be used."""
     child = rec.key
@@ -151,17 +214,14 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     base_values: list[Any] = (
         raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
     )
-    if len(base_values) > _MAX_PARENTS:
-        warnings.append(f"{child}: {len(base_values)} base models declared; only the first {_MAX_PARENTS} are followed")
-        base_values = base_values[:_MAX_PARENTS]
-    card_parents: list[str] = []
-    invalid: list[str] = []
-    for v in base_values:
+
+    def model_id(v: Any) -> str | None:
         subj = parent_subject(v, api_lookup=lookup)
-        if subj is None:
-            invalid.append(str(v)[:100] if not isinstance(v, str) else v[:100])
-        elif subj.id != child and subj.id not in card_parents:
-            card_parents.append(subj.id)
+        return subj.id if subj is not None else None
+
+    card_parents, invalid, over = distinct_capped(base_values, model_id, child)
+    if over:
+        warnings.append(f"{child}: {over} more distinct base model(s) than the {_MAX_PARENTS} followed; not read")
 
     tag_rel: dict[str, str] = {}
     tag_parents: list[str] = []
@@ -230,26 +290,39 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
                 [Evidence("card.base_model", f"base_model: {bad}")],
             )
         )
+    unread = unread_parents(child, over, bool(parents or invalid), file_rel[0] if file_rel else None)
+    if unread is not None:
+        why = Evidence("file", file_rel[1]) if file_rel and not over else Evidence("card.base_model", unread)
+        relation = declared_rel or (file_rel[0] if file_rel else "finetune")
+        edges.append(Edge(child, unread, relation, "base_model_relation" if declared_rel else "default", [why]))
 
     # Datasets the model was trained on (or a dataset built from other datasets).
-    ds_seen: set[str] = set()
+    ds_edges: dict[str, Edge] = {}
     ds_sources: list[tuple[str, str]] = [(d, "card.datasets") for d in as_str_list(card.get("datasets"))]
     ds_sources += [(t.split(":", 1)[1], "tag") for t in rec.tags if isinstance(t, str) and t.startswith("dataset:")]
-    for value, src in ds_sources[:_MAX_PARENTS]:
+    over_ids: set[str] = set()
+    for value, src in dict.fromkeys(ds_sources):  # de-duplicated before the cap
         subj = parent_subject(value, dataset=True)
         if subj is None:
-            warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
+            if len(warnings) < 50:
+                warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
             continue
         if subj.id == child:
             continue
-        if subj.id in ds_seen:
-            for e in edges:
-                if e.parent == subj.id:
-                    e.evidence.append(Evidence(src, f"{'datasets' if src.startswith('card') else 'dataset:'}: {value}"))
-            continue
-        ds_seen.add(subj.id)
-        relation = "trained_on"
-        edges.append(Edge(child, subj.id, relation, "datasets", [Evidence(src, f"{value}")]))
+        seen_edge = ds_edges.get(subj.id)
+        if seen_edge is not None:
+            if len(seen_edge.evidence) < 20:
+                label = "datasets" if src.startswith("card") else "dataset:"
+                seen_edge.evidence.append(Evidence(src, f"{label}: {value}"))
+        elif len(ds_edges) < _MAX_PARENTS:
+            ds_edges[subj.id] = Edge(child, subj.id, "trained_on", "datasets", [Evidence(src, f"{value}")])
+        else:
+            over_ids.add(subj.id)
+    edges += ds_edges.values()
+    if over_ids:
+        warnings.append(f"{child}: {len(over_ids)} more distinct dataset(s) than the {_MAX_PARENTS} followed; not read")
+        pid = unread_datasets(child, len(over_ids))
+        edges.append(Edge(child, pid, "trained_on", "datasets", [Evidence("card.datasets", pid)]))
 
     # Dataset tags naming an API model ("GPT-4" on teknium/OpenHermes-2.5): the data was generated by it.
     if rec.kind == "dataset" and api is not None:

@@ -10,7 +10,6 @@ naming another id is trusted only when the client followed a redirect there.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from typing import Any
@@ -270,6 +269,7 @@ class HubClient:
             if not rec.card_data and parsed.data:
                 rec.card_data = trim_card(parsed.data)
             rec.card_warning = parsed.warning if text else None
+            rec.problems += parsed.problems
             rec.prose_licenses = licence_mentions(parsed.body)
             rec.prose = extract_prose(
                 parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset"
@@ -296,22 +296,23 @@ class HubClient:
         """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node)."""
         bases = rec.card_data.get("base_model")
         n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
+        from licheck.configfiles import adapter_parents, mergekit_parents
+
         if "adapter_config.json" in rec.siblings and n_bases == 0:
             try:
-                cfg = json.loads(self._read_config(rec, "adapter_config.json", repo_type, revision))
-                base = cfg.get("base_model_name_or_path") if isinstance(cfg, dict) else None
-                if isinstance(base, str):
-                    rec.file_parents["adapter_config.json"] = [base]
-            except (SourceError, ValueError):
-                pass
+                ids, problems = adapter_parents(self._read_config(rec, "adapter_config.json", repo_type, revision))
+            except SourceError:
+                ids, problems = [], []  # unread: evidence.parent_edges makes an adapter without a base `review`
+            if ids:
+                rec.file_parents["adapter_config.json"] = ids
+            rec.problems += problems
         if "mergekit_config.yml" in rec.siblings and n_bases < 2:
-            from licheck import yamlsafe
-
             try:
-                cfg = yamlsafe.load(self._read_config(rec, "mergekit_config.yml", repo_type, revision))
-                rec.file_parents["mergekit_config.yml"] = mergekit_models(cfg)
-            except (SourceError, yamlsafe.YamlError):
-                pass
+                ids, problems = mergekit_parents(self._read_config(rec, "mergekit_config.yml", repo_type, revision))
+            except SourceError:
+                ids, problems = [], []
+            rec.file_parents["mergekit_config.yml"] = ids
+            rec.problems += problems
 
     def _read_config(self, rec: RepoRecord, name: str, repo_type: str, revision: str) -> str:
         text, over = self._get_file(rec.id, name, repo_type, revision)
@@ -335,22 +336,6 @@ def redirected_to(hops: list[tuple[str, int, str | None]], kind: str, repo_id: s
 
 def mergekit_models(cfg: Any) -> list[str]:
     """Every model a mergekit recipe references (base_model, models[].model, slices[].sources[].model)."""
-    found: list[str] = []
+    from licheck.configfiles import mergekit_models_checked
 
-    def add(v: Any) -> None:
-        if isinstance(v, dict):
-            v = v.get("model")
-        if isinstance(v, str) and v not in found:
-            found.append(v)
-
-    if not isinstance(cfg, dict):
-        return found
-    add(cfg.get("base_model"))
-    for m in cfg.get("models") or []:
-        add(m.get("model") if isinstance(m, dict) else m)
-    for s in cfg.get("slices") or []:
-        if isinstance(s, dict):
-            for src in s.get("sources") or []:
-                if isinstance(src, dict):
-                    add(src.get("model"))
-    return found[:1000]
+    return mergekit_models_checked(cfg)[0]

@@ -7,12 +7,13 @@ stops the walk with a warning (the unread ancestors are `missing`, so no verdict
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from licheck.apis import ApiCatalogue, load_catalogue
 from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
-from licheck.evidence import node_from_record, parent_edges
+from licheck.evidence import UNREAD, node_from_record, parent_edges, unread_reason
 from licheck.ids import Subject, parse_subject
 from licheck.records import RepoRecord, trim_card
 from licheck.sources import LayeredSource
@@ -20,6 +21,7 @@ from licheck.sources import LayeredSource
 DEFAULT_MAX_DEPTH = 20
 GUESS_PATTERN = "same-org model named"  # cardparse's label for a bare model name resolved within the card's org
 LOCAL_FILES = ("README.md", "adapter_config.json", "mergekit_config.yml", "config.json")
+MAX_LOCAL_FILE = 1024 * 1024
 
 
 def subject_for(node_id: str) -> Subject:
@@ -46,49 +48,78 @@ def missing_node(node_id: str, reason: str) -> ModelNode:
     return ModelNode(id=node_id, kind="missing", source="none", missing_reason=reason)
 
 
+def read_regular(path: Path, cap: int) -> tuple[bytes | None, str | None]:
+    """(up to cap + 1 bytes, None) of a regular file; (None, why) for anything else, which is never opened.
+
+    A FIFO would block the read forever and a device could stream without end; a symbolic link could lead out of
+    the folder. `lstat` first, then open without following links and without blocking, and check again."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISLNK(mode):
+        return None, "is a symbolic link (not followed)"
+    if not stat.S_ISREG(mode):
+        return None, "is not a regular file (a FIFO, socket or device; not opened)"
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None, "is not a regular file (not read)"
+        try:
+            return fh.read(cap + 1), None
+        except OSError as exc:
+            return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+
+
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
     from licheck.cardparse import extract_prose, licence_mentions, split_card
-    from licheck.hub import mergekit_models
+    from licheck.configfiles import adapter_parents, mergekit_parents
 
     base = Path(folder).expanduser()
     if not base.is_dir():
         raise UsageError(f"not a folder: {folder}")
     base = base.resolve()
-    from licheck.hub import MAX_FILE_BYTES, too_large
+    from licheck.hub import too_large
 
     files: dict[str, str] = {}
+    cut: set[str] = set()
+    unread: list[str] = []
     oversized: list[str] = []
     for name in LOCAL_FILES:
-        p = (base / name).resolve()
-        if p.parent != base or not p.is_file():
+        p = base / name
+        if not os.path.lexists(p):
             continue
-        try:
-            with p.open("rb") as fh:
-                raw = fh.read(MAX_FILE_BYTES + 1)
-        except OSError:
+        data, why = read_regular(p, MAX_LOCAL_FILE)
+        if data is None:
+            unread.append(f"{name} {why}")
             continue
-        if len(raw) > MAX_FILE_BYTES:
-            oversized.append(too_large(name, MAX_FILE_BYTES))
-        files[name] = raw[:MAX_FILE_BYTES].decode("utf-8", errors="replace")
-    rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files), incomplete=oversized)
+        if len(data) > MAX_LOCAL_FILE:
+            cut.add(name)
+            oversized.append(too_large(name, MAX_LOCAL_FILE))
+        files[name] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
+    rec = RepoRecord(
+        id=folder, kind="model", source="local", siblings=list(files), problems=unread, incomplete=oversized
+    )
     if "README.md" in files:
-        parsed = split_card(files["README.md"])
+        parsed = split_card(files["README.md"], truncated="README.md" in cut)
         rec.card_data = trim_card(parsed.data)
         rec.card_warning = parsed.warning
+        rec.problems += parsed.problems
         rec.prose = extract_prose(parsed.body, base.name, api=api)
         rec.prose_licenses = licence_mentions(parsed.body)
     import json
 
-    from licheck import yamlsafe
-
     if "adapter_config.json" in files:
-        try:
-            cfg = json.loads(files["adapter_config.json"])
-            if isinstance(cfg, dict) and isinstance(cfg.get("base_model_name_or_path"), str):
-                rec.file_parents["adapter_config.json"] = [cfg["base_model_name_or_path"]]
-        except ValueError:
-            pass
+        ids, problems = adapter_parents(files["adapter_config.json"])
+        if ids:
+            rec.file_parents["adapter_config.json"] = ids
+        rec.problems += problems
     bases = rec.card_data.get("base_model")
     if "config.json" in files and not bases and not rec.file_parents:
         # Weakest evidence: whatever path the trainer loaded from (often a local folder; only Hub ids count).
@@ -107,10 +138,9 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
                 ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
             )
     if "mergekit_config.yml" in files:
-        try:
-            rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
-        except yamlsafe.YamlError:
-            pass
+        ids, problems = mergekit_parents(files["mergekit_config.yml"])
+        rec.file_parents["mergekit_config.yml"] = ids
+        rec.problems += problems
     _local_license_file(rec, base)
     return rec
 
@@ -208,6 +238,8 @@ class ProvenanceResolver:
                 return api_node(subj, self.api)
             if subj.id.startswith("invalid:"):
                 return f"not a Hub id: {subj.id[len('invalid:') :]!r}"
+            if subj.id.startswith(UNREAD):
+                return unread_reason(subj.id)
             try:
                 return self.source.fetch(subj)
             except SourceError as exc:

@@ -58,6 +58,7 @@ class RepoRecord:
     license_file: dict[str, Any] | None = None  # fingerprint.FileMatch of the repo's LICENSE file (never its text)
     # What could not be read completely (truncated file listing, oversized card): each is a reason for `review`
     incomplete: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # why the card/config files cannot be trusted (-> review)
 
     @property
     def key(self) -> str:
@@ -94,6 +95,7 @@ class RepoRecord:
             prose_licenses=[u for u in d.get("prose_licenses") or [] if isinstance(u, str)],
             license_file=d["license_file"] if isinstance(d.get("license_file"), dict) else None,
             incomplete=[u for u in d.get("incomplete") or [] if isinstance(u, str)],
+            problems=[u for u in d.get("problems") or [] if isinstance(u, str)],
         )
 
 

@@ -46,6 +46,15 @@ def dumps(doc: dict[str, Any]) -> str:
 
 
 # -- text ---------------------------------------------------------------------------------------------------------
+def term(text: object, *, multiline: bool = False) -> str:
+    """`textsafe.clean`, then rich markup escaped (`[green]` in a card prints as text, not as a colour)."""
+    from rich.markup import escape
+
+    from licheck.textsafe import clean
+
+    return escape(clean(text, multiline=multiline))
+
+
 def _licence_label(node: Any) -> str:
     lic = node.license
     parts = list(lic.card) or [f"tag:{t}" for t in lic.tags]
@@ -70,7 +79,6 @@ def _source_label(node: Any) -> str:
 
 
 def _tree(graph: Graph, root: str | None = None) -> Any:
-    from rich.markup import escape
     from rich.tree import Tree
 
     root = root or graph.root
@@ -81,11 +89,10 @@ def _tree(graph: Graph, root: str | None = None) -> Any:
     def label(nid: str) -> str:
         node = graph.nodes.get(nid)
         if node is None:
-            return f"[bold]{escape(nid)}[/]"
+            return f"[bold]{term(nid)}[/]"
         style = "red" if node.kind == "missing" else ("magenta" if node.kind == "api" else "bold")
         return (
-            f"[{style}]{escape(nid)}[/] [cyan]\\[{escape(_licence_label(node))}][/] "
-            f"[dim]({escape(_source_label(node))})[/]"
+            f"[{style}]{term(nid)}[/] [cyan]\\[{term(_licence_label(node))}][/] [dim]({term(_source_label(node))})[/]"
         )
 
     tree = Tree(label(root))
@@ -96,7 +103,7 @@ def _tree(graph: Graph, root: str | None = None) -> Any:
             ev = e.evidence[0].detail if e.evidence else ""
             ev = ev if len(ev) < 90 else ev[:87] + "..."
             branch = t.add(
-                f"[yellow]{e.relation}[/] [dim]({escape(e.relation_source)}: {escape(ev)})[/] " + label(e.parent)
+                f"[yellow]{term(e.relation)}[/] [dim]({term(e.relation_source)}: {term(ev)})[/] " + label(e.parent)
             )
             if e.parent not in seen and depth < 50:
                 seen.add(e.parent)
@@ -115,13 +122,11 @@ def _console(stream: Any = None) -> Any:
 
 
 def print_chain(graph: Graph, sources: dict[str, Any], stream: Any = None) -> None:
-    from rich.markup import escape
-
     con = _console(stream)
     con.print(_tree(graph))
     _print_sources(con, sources)
     for w in graph.warnings:
-        con.print(f"[yellow]warning:[/] {escape(w)}")
+        con.print(f"[yellow]warning:[/] {term(w)}")
 
 
 def _print_sources(con: Any, sources: dict[str, Any]) -> None:
@@ -160,7 +165,6 @@ VERDICT_STYLE = {
 
 
 def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None:
-    from rich.markup import escape
     from rich.panel import Panel
 
     con = _console(stream)
@@ -179,8 +183,8 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
     facts_s = ", ".join(f for f in facts if f)
     con.print(
         Panel(
-            f"[{VERDICT_STYLE[v.verdict]}]{v.verdict.upper()}[/]\n{escape(plan)}"
-            + (f"\nlicensee: {escape(facts_s)}" if facts_s else ""),
+            f"[{VERDICT_STYLE[v.verdict]}]{v.verdict.upper()}[/]\n{term(plan)}"
+            + (f"\nlicensee: {term(facts_s)}" if facts_s else ""),
             title="verdict",
             expand=False,
         )
@@ -189,7 +193,7 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
         con.print("[bold]Obligations[/]")
         for o in v.obligations:
             tag = " [dim](generic notice duty)[/]" if o.get("generic") else ""
-            con.print(f"  - {escape(o['text'])} [dim]({escape(o['rule'])} {escape(o['clause'])})[/]{tag}")
+            con.print(f"  - {term(o['text'], multiline=True)} [dim]({term(o['rule'])} {term(o['clause'])})[/]{tag}")
     order = {"forbid": 0, "review": 1, "obligation": 2, "info": 3, "permit": 4}
     shown = sorted(v.findings, key=lambda f: (order.get(f.effect, 9), f.generic))
     con.print("[bold]Findings[/]")
@@ -200,23 +204,26 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
     for f in shown:
         style = {"forbid": "red", "review": "magenta", "obligation": "yellow", "permit": "green"}.get(f.effect, "dim")
         head = f"{f.rule}" + (f" {f.clause} (section {f.section})" if f.clause else "")
-        con.print(f"  [{style}]{f.effect.upper()}[/] {escape(head)} on [bold]{escape(f.node)}[/]")
+        con.print(f"  [{style}]{f.effect.upper()}[/] {term(head)} on [bold]{term(f.node)}[/]")
         if len(f.path) > 1:
-            con.print(f"      path: {escape(' -> '.join(f.path))}")
-        con.print(f"      why: {escape(f.reason)}")
+            con.print(f"      path: {term(' -> '.join(f.path))}")
+        con.print(f"      why: {term(f.reason)}")
         if f.quote:
             q = f.quote if len(f.quote) < 400 else f.quote[:397] + "..."
-            con.print(f"      [italic]\u201c{escape(q)}\u201d[/]")
+            con.print(f"      [italic]\u201c{term(q, multiline=True)}\u201d[/]")
         if f.url:
-            con.print(f"      source: {escape(f.url)}")
+            con.print(f"      source: {term(f.url)}")
+        if f.rule_file:
+            con.print(f"      rule file: {term(f.rule_file)} (organisation rule, not the packaged library)")
         if f.triggered_by:
-            con.print(f"      [dim]plan facts: {escape(', '.join(f.triggered_by))}[/]")
+            con.print(f"      [dim]plan facts: {term(', '.join(f.triggered_by))}[/]")
     if permits:
         con.print("[bold]Permissions relied on[/]")
         for f in permits:
             con.print(
-                f"  [green]PERMIT[/] {escape(f.rule)} {escape(f.clause or '')} (section {escape(f.section or '')})"
-                f" on {escape(f.node)} [dim]{escape(f.url or '')}[/]"
+                f"  [green]PERMIT[/] {term(f.rule)} {term(f.clause or '')} (section {term(f.section or '')})"
+                f" on {term(f.node)} [dim]{term(f.url or '')}[/]"
+                + (f" rule file: {term(f.rule_file)}" if f.rule_file else "")
             )
     con.print("[bold]Provenance[/]")
     con.print(_tree(v.graph, v.graph.root))
@@ -225,4 +232,4 @@ def print_audit(v: Verdict, sources: dict[str, Any], stream: Any = None) -> None
         con.print(_tree(v.graph, v.plan.student))
     _print_sources(con, sources)
     for w in v.graph.warnings:
-        con.print(f"[yellow]warning:[/] {escape(w)}")
+        con.print(f"[yellow]warning:[/] {term(w)}")

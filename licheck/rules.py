@@ -82,7 +82,7 @@ def _tuple(values: Any) -> tuple[str, ...]:
     return tuple(values or ())
 
 
-def rule_from_data(data: dict[str, Any], path: str | None = None) -> Rule:
+def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool = False) -> Rule:
     clauses = []
     for c in data.get("clauses", []):
         clauses.append(
@@ -122,6 +122,8 @@ def rule_from_data(data: dict[str, Any], path: str | None = None) -> Rule:
         text_sha256=data.get("text_sha256"),
         path=path,
         examples=tuple(data.get("examples") or ()),
+        overrides=_tuple(data.get("overrides")),
+        origin=path if user else None,
     )
 
 
@@ -376,11 +378,67 @@ def _and(a: list[list[str]], b: list[list[str]]) -> list[list[str]]:
 
 
 # -- loading the library ----------------------------------------------------------------------------------------
-def load_dir(directory: Path) -> list[Rule]:
-    """Every rule file of a folder, validated (compiled once, see licheck.compiled)."""
+def load_dir(directory: Path, *, user: bool = True) -> list[Rule]:
+    """Every rule file of an organisation folder, validated (compiled once, see licheck.compiled)."""
     from licheck.compiled import bundle
 
-    return [rule_from_data(d, d.get("_path")) for d in bundle(directory)["rules"]]
+    return [rule_from_data(d, d.get("_path"), user=user) for d in bundle(directory)["rules"]]
+
+
+_VALUE_KINDS = ("hub", "license_name", "spdx", "scancode")  # all matched against a card's `license:` value
+HUB_MAP_OWNER = "hub-licenses"  # the owner of rules/hub-licenses.yaml's spellings, for `overrides`
+
+
+def check_overrides(built_in: list[Rule], user: list[Rule], hub_map: dict[str, Any]) -> None:
+    """A user rule may add licences; reusing a rule id or an identifier some rule already has (a silent takeover
+    of, say, `llama2`) needs `overrides: <that rule id>`. Raises RuleError naming the file and the identifier."""
+    rules: dict[str, Rule] = {}
+    values: dict[str, str] = {k.lower(): HUB_MAP_OWNER for k in hub_map}
+    substrings: list[tuple[str, str, str]] = []  # (kind, normalised value, owner): links and gate headings
+
+    def register(r: Rule) -> None:
+        rules[r.id] = r
+        for kind in _VALUE_KINDS:
+            for v in r.identifiers.get(kind, ()):
+                values[v.lower()] = r.id
+        substrings.extend(("license_link", v.lower(), r.id) for v in r.identifiers.get("license_link", ()))
+        substrings.extend(
+            ("text_markers", " ".join(v.upper().split()), r.id) for v in r.identifiers.get("text_markers", ())
+        )
+
+    for r in built_in:
+        register(r)
+    for r in user:
+        allowed = set(r.overrides)
+        unknown = sorted(allowed - set(rules) - {HUB_MAP_OWNER})
+        if unknown:
+            raise RuleError(f"overrides {unknown} but no rule loaded before it has that id", path=r.path)
+
+        def claim(what: str, owner: str, rule: Rule = r, ok: set[str] = allowed) -> None:
+            if owner != rule.id and owner not in ok:
+                raise RuleError(
+                    f"{what} already belongs to rule {owner!r}; a rule that takes it over must say "
+                    f"`overrides: [{owner}]`",
+                    path=rule.path,
+                )
+
+        if r.id in rules and r.id not in allowed:
+            raise RuleError(
+                f"rule id {r.id!r} is already defined ({rules[r.id].path or 'built in'}); a rule that replaces it "
+                f"must say `overrides: [{r.id}]`",
+                path=r.path,
+            )
+        for kind in _VALUE_KINDS:
+            for v in r.identifiers.get(kind, ()):
+                if v.lower() in values:
+                    claim(f"identifiers.{kind} {v!r}", values[v.lower()])
+        for kind, norm in [("license_link", v.lower()) for v in r.identifiers.get("license_link", ())] + [
+            ("text_markers", " ".join(v.upper().split())) for v in r.identifiers.get("text_markers", ())
+        ]:
+            for other_kind, other, owner in substrings:
+                if other_kind == kind and (norm in other or other in norm):
+                    claim(f"identifiers.{kind} {norm!r} (overlaps {other!r})", owner)
+        register(r)
 
 
 _DEFAULT: RuleSet | None = None
@@ -395,10 +453,14 @@ def load_rules(extra_dirs: list[Path] | None = None) -> RuleSet:
 
     packaged = bundle(resources.rules_dir(), packaged=True)
     rules = [rule_from_data(d, d.get("_path")) for d in packaged["rules"]]
+    user: list[Rule] = []
     for d in extra_dirs or []:
         if not Path(d).is_dir():
             raise RuleError("rule folder not found", path=str(d))
-        rules += load_dir(Path(d))
+        user += load_dir(Path(d))
+    if user:
+        check_overrides(rules, user, packaged.get("hub_map") or {})
+    rules += user
     rs = RuleSet(rules, packaged.get("hub_map") or {})
     if not extra_dirs:
         _DEFAULT = rs

@@ -988,7 +988,9 @@ def render_text(summary: dict[str, Any]) -> str:
     lines.append(f"self-check: {summary['verified']} sampled models audited again, all equal")
     if summary["output"]:
         lines.append(f"per-model results: {summary['output']}")
-    return "\n".join(lines) + "\n"
+    from licheck.textsafe import clean_lines
+
+    return clean_lines(lines)
 
 
 def progress_bar() -> tuple[Callable[[str, int, int], None], Callable[[], None]]:

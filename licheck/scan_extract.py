@@ -25,6 +25,9 @@ from licheck.evidence import (
     as_str_list,
     base_model_tag,
     card_licence_fields,
+    distinct_capped,
+    unread_datasets,
+    unread_parents,
 )
 from licheck.ids import is_valid_repo_id, parent_subject
 from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
@@ -200,17 +203,14 @@ class Extractor:
             declared_rel = low if low in _VALID_RELATIONS else None
         raw_bases = card.get("base_model")
         base_values = raw_bases if isinstance(raw_bases, list) else ([raw_bases] if raw_bases is not None else [])
-        if len(base_values) > _MAX_PARENTS:
-            base_values = base_values[:_MAX_PARENTS]
         subject = self.subject
-        card_parents: list[str] = []
-        invalid: list[str] = []
-        for v in base_values:
-            sid = subject(v)
-            if sid is None:
-                invalid.append(str(v)[:100] if not isinstance(v, str) else v[:100])
-            elif sid != key and sid not in card_parents:
-                card_parents.append(sid)
+        if len(base_values) == 1 and isinstance(base_values[0], str):  # the common case, without the helper
+            sid = subject(base_values[0])
+            card_parents = [sid] if sid is not None and sid != key else []
+            invalid = [base_values[0][:100]] if sid is None else []
+            over = 0
+        else:
+            card_parents, invalid, over = distinct_capped(base_values, subject, key)
         tag_rel: dict[str, str] = {}
         tag_parents: list[str] = []
         for t in base_tags:
@@ -248,16 +248,27 @@ class Extractor:
                 out.append((pid, rel))
         for bad in invalid:
             out.append(("invalid:" + bad, declared_rel or "finetune"))
+        if over or not (card_parents or tag_parents or invalid):
+            frel = file_relation(sibling_names(siblings)) if siblings else None
+            unread = unread_parents(key, over, bool(card_parents or tag_parents or invalid), frel)
+            if unread is not None:
+                out.append((unread, declared_rel or frel or "finetune"))
         ds_card = card.get("datasets")
         if ds_card is not None or ds_tags:
             ds_values = as_str_list(ds_card) + ds_tags
             ds_seen: set[str] = set()
-            for value in ds_values[:_MAX_PARENTS]:
+            ds_over: set[str] = set()
+            for value in dict.fromkeys(ds_values):  # de-duplicated before the cap, as parent_edges
                 sid = self.dataset_subject(value)
                 if sid is None or sid == key or sid in ds_seen:
                     continue
-                ds_seen.add(sid)
-                out.append((sid, "trained_on"))
+                if len(ds_seen) < _MAX_PARENTS:
+                    ds_seen.add(sid)
+                    out.append((sid, "trained_on"))
+                else:
+                    ds_over.add(sid)
+            if ds_over:
+                out.append((unread_datasets(key, len(ds_over)), "trained_on"))
         return out
 
 

@@ -193,7 +193,7 @@ class DumpIndex:
 
     def _resolve_miss(self, pid: str, n: int) -> tuple[int, int]:
         """A parent id not in the dump verbatim: its case-insensitive match (as Snapshot.get), else a leaf."""
-        if not pid.startswith(("api:", "invalid:")):
+        if not pid.startswith(("api:", "invalid:", "unread:")):
             ref = self.lowered.get(pid.lower())
             if ref is not None:
                 return ref, E_CASEVAR

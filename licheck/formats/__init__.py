@@ -19,4 +19,9 @@ def render(fmt: str, docs: list[dict[str, Any]]) -> str:
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt} is not available (choose from {', '.join(FORMATS)})")
     module = importlib.import_module(f"licheck.formats.{fmt}")
-    return str(module.render(list(docs)))
+    text = str(module.render(list(docs)))
+    if fmt == "markdown":  # read in terminals too; the others are structured data
+        from licheck.textsafe import clean
+
+        text = clean(text, multiline=True)
+    return text

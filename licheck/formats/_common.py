@@ -115,8 +115,9 @@ def is_local(node_id: str) -> bool:
 
 
 def hub_url(node_id: str, kind: str | None = None) -> str | None:
-    """The Hub page of a model or dataset id; None for API products and local folders."""
-    if not node_id or node_id.startswith("api:") or kind == "api" or is_local(node_id):
+    """The Hub page of a model or dataset id; None for API products, local folders and pseudo-ids (`invalid:`,
+    `unread:`: a value that is no Hub id, ancestors that were not read)."""
+    if not node_id or node_id.startswith(("api:", "invalid:", "unread:")) or kind == "api" or is_local(node_id):
         return None
     if node_id.startswith("datasets/"):
         return f"{HUB}/datasets/{node_id[len('datasets/') :]}"

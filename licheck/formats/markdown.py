@@ -151,6 +151,8 @@ def _finding(i: int, f: c.Finding, nodes: dict[str, c.Node], doc: c.Doc) -> list
         out.append(f"- **Artifact:** {link(uri)}")
     if f.get("url"):
         out.append(f"- **Clause source:** {link(f['url'])}")
+    if f.get("rule_file"):
+        out.append(f"- **Rule file:** {code(f['rule_file'])} (organisation rule, not the packaged library)")
     quote = f.get("quote")
     if quote:
         out.append("")
