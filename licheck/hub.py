@@ -14,6 +14,7 @@ from typing import Any
 from licheck.apis import ApiCatalogue
 from licheck.cardparse import extract_prose, licence_mentions, split_card
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
+from licheck.evidence import config_level
 from licheck.ids import Subject
 from licheck.records import RepoRecord, trim_card
 
@@ -214,23 +215,32 @@ class HubClient:
         return rec
 
     def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
-        """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node)."""
+        """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node).
+
+        The most specific copy is read (evidence.config_level: the root file, else the shallowest sub-folder's,
+        pinned to the sha and size-capped like every file); sub-folder copies cost at most one request per node."""
         bases = rec.card_data.get("base_model")
         n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
-        if "adapter_config.json" in rec.siblings and n_bases == 0:
+        adapters = config_level(rec.siblings, "adapter_config.json")
+        merges = config_level(rec.siblings, "mergekit_config.yml")
+        adapter = adapters[0] if adapters and n_bases == 0 else None
+        merge = merges[0] if merges and n_bases < 2 else None
+        if adapter and merge and "/" in adapter and "/" in merge:
+            merge = None  # one sub-folder request at most
+        if adapter:
             try:
-                cfg = json.loads(self._get_file(rec.id, "adapter_config.json", repo_type, revision))
+                cfg = json.loads(self._get_file(rec.id, adapter, repo_type, revision))
                 base = cfg.get("base_model_name_or_path") if isinstance(cfg, dict) else None
                 if isinstance(base, str):
-                    rec.file_parents["adapter_config.json"] = [base]
+                    rec.file_parents[adapter] = [base]
             except (SourceError, ValueError):
                 pass
-        if "mergekit_config.yml" in rec.siblings and n_bases < 2:
+        if merge:
             from licheck import yamlsafe
 
             try:
-                cfg = yamlsafe.load(self._get_file(rec.id, "mergekit_config.yml", repo_type, revision))
-                rec.file_parents["mergekit_config.yml"] = mergekit_models(cfg)
+                cfg = yamlsafe.load(self._get_file(rec.id, merge, repo_type, revision))
+                rec.file_parents[merge] = mergekit_models(cfg)
             except (SourceError, yamlsafe.YamlError):
                 pass
 

@@ -7,12 +7,13 @@ stops the walk with a warning (the unread ancestors are `missing`, so no verdict
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from licheck.apis import ApiCatalogue, load_catalogue
 from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
-from licheck.evidence import node_from_record, parent_edges
+from licheck.evidence import MAX_CONFIG_DEPTH, config_level, node_from_record, parent_edges
 from licheck.ids import Subject, parse_subject
 from licheck.records import RepoRecord, trim_card
 from licheck.sources import LayeredSource
@@ -60,11 +61,10 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
         p = (base / name).resolve()
         if p.parent != base or not p.is_file():
             continue
-        try:
-            with p.open("rb") as fh:
-                files[name] = fh.read(1024 * 1024).decode("utf-8", errors="replace")
-        except OSError:
-            continue
+        text = _read_capped(p)
+        if text is not None:
+            files[name] = text
+    files.update(_subfolder_configs(base, files))
     rec = RepoRecord(id=folder, kind="model", source="local", siblings=list(files))
     if "README.md" in files:
         parsed = split_card(files["README.md"])
@@ -76,11 +76,11 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
 
     from licheck import yamlsafe
 
-    if "adapter_config.json" in files:
+    for path in config_level(list(files), "adapter_config.json"):
         try:
-            cfg = json.loads(files["adapter_config.json"])
+            cfg = json.loads(files[path])
             if isinstance(cfg, dict) and isinstance(cfg.get("base_model_name_or_path"), str):
-                rec.file_parents["adapter_config.json"] = [cfg["base_model_name_or_path"]]
+                rec.file_parents[path] = [cfg["base_model_name_or_path"]]
         except ValueError:
             pass
     bases = rec.card_data.get("base_model")
@@ -100,12 +100,59 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             rec.prose.append(
                 ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
             )
-    if "mergekit_config.yml" in files:
+    for path in config_level(list(files), "mergekit_config.yml"):
         try:
-            rec.file_parents["mergekit_config.yml"] = mergekit_models(yamlsafe.load(files["mergekit_config.yml"]))
+            rec.file_parents[path] = mergekit_models(yamlsafe.load(files[path]))
         except yamlsafe.YamlError:
             pass
     return rec
+
+
+LOCAL_WALK_LIMIT = 2000  # directory entries looked at for sub-folder configs
+LOCAL_CONFIG_FILES = 16  # sub-folder config files read at most
+
+
+def _read_capped(p: Path) -> str | None:
+    try:
+        with p.open("rb") as fh:
+            return fh.read(1024 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _subfolder_configs(base: Path, files: dict[str, str]) -> dict[str, str]:
+    """The sub-folder adapter/merge configs that count (evidence.config_level) when the folder has no root copy.
+
+    Bounded like a Hub listing: MAX_CONFIG_DEPTH deep, LOCAL_WALK_LIMIT entries, LOCAL_CONFIG_FILES read; symlinked
+    folders are not entered and a file must resolve inside the folder."""
+    names = [n for n in ("adapter_config.json", "mergekit_config.yml") if n not in files]
+    found: list[str] = []
+    stack: list[tuple[Path, str]] = [(base, "")]
+    seen = 0
+    while names and stack and seen < LOCAL_WALK_LIMIT:
+        folder, rel = stack.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries[: LOCAL_WALK_LIMIT - seen]:
+            seen += 1
+            path = rel + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False) and path.count("/") < MAX_CONFIG_DEPTH:
+                    stack.append((Path(entry.path), path + "/"))
+                elif rel and entry.name in names:
+                    found.append(path)
+            except OSError:
+                continue
+    out: dict[str, str] = {}
+    for name in names:
+        for path in config_level(found, name)[:LOCAL_CONFIG_FILES]:
+            p = (base / path).resolve()
+            text = _read_capped(p) if p.is_file() and p.is_relative_to(base) else None
+            if text is not None:
+                out[path] = text
+    return out
 
 
 class ProvenanceResolver:

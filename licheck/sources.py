@@ -105,7 +105,7 @@ class LayeredSource:
             self._warn(f"{exc}; using {fallback.source} data recorded {fallback.recorded or 'on an unknown date'}")
             return fallback
         except NotFound as exc:
-            hint = did_you_mean(subject.id, self.snapshot)
+            hint = did_you_mean(subject.id, self.snapshot) if isinstance(self.snapshot, Snapshot) else ""
             if hint:
                 raise NotFound(f"{exc}; {hint}") from None
             raise
@@ -122,6 +122,8 @@ class LayeredSource:
     def _miss(self, subject: Subject, hub_fact: str) -> str:
         """One line with both facts: what the snapshot covers and why the Hub did not answer, plus close ids."""
         cached = ", not in the local cache" if self.cache is not None else ""
+        if not isinstance(self.snapshot, Snapshot):  # the scan's dump stands in for the snapshot
+            return f"{subject.id}: not in the {self.snapshot.description}{cached} and {hub_fact}"
         line = f"{subject.id}: not in the embedded snapshot ({self.snapshot.coverage()}){cached} and {hub_fact}"
         hint = did_you_mean(subject.id, self.snapshot)
         return f"{line}; {hint}" if hint else line
