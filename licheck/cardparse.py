@@ -186,28 +186,22 @@ def extract_prose(
                         "dataset made with an API model",
                     )
             if f and not is_dataset:
-                # Only the first model named after the phrase: "a fine-tuned version of X on the Y dataset".
-                named = [t for t, _ in _targets(sentence[f.start() : f.end() + 200], None, dataset_context=False)]
-                models = [t for t in named if not t.startswith(("api:", "datasets/"))]
-                if models:
-                    add("finetune", models[0], sentence, "fine-tuned-from statement")
-                else:
-                    _same_family_base(sentence, f.end(), repo_id, add)
-            if not is_dataset and not f:
-                _lineage(sentence, repo_id, add)
+                _lineage(sentence, f, repo_id, add, "fine-tuned-from statement")
+            elif not is_dataset:
+                g = _LINEAGE_RE.search(sentence)
+                if g:
+                    _lineage(sentence, g, repo_id, add, "based-on statement")
     return out
 
 
-def _lineage(sentence: str, repo_id: str, add: Any) -> None:
-    """Lineage phrases ("developed based on X", "continually pre-trained from X", "initialized with the weights
-    of X"): the first model named after the phrase (a Hub id or link; else a bare name of the card's own family)."""
-    m = _LINEAGE_RE.search(sentence)
-    if m is None:
-        return
+def _lineage(sentence: str, m: re.Match[str], repo_id: str, add: Any, label: str) -> None:
+    """A lineage phrase ("fine-tuned from", "developed based on", "continually pre-trained from", "initialized with
+    the weights of"): only the first model named after it ("a fine-tuned version of X on the Y dataset"), a Hub id
+    or link; else a bare name of the card's own family."""
     named = [t for t, _ in _targets(sentence[m.start() : m.end() + 200], None, dataset_context=False)]
     models = [t for t in named if not t.startswith(("api:", "datasets/"))]
     if models:
-        add("finetune", models[0], sentence, "based-on statement")
+        add("finetune", models[0], sentence, label)
     else:
         _same_family_base(sentence, m.end(), repo_id, add)
 
