@@ -88,6 +88,19 @@ _DISTILL_RE = re.compile(
     re.I,
 )
 _BARE_RE = re.compile(r"\s+([A-Z][A-Za-z]{0,30}(?:[-.][A-Za-z0-9]{1,20}){1,6})\b")
+# Lineage phrases the flagship cards use besides "fine-tuned from": "is developed based on", "are trained based on",
+# "continually pre-trained from", "initialized with the weights of".
+_LINEAGE_RE = re.compile(
+    r"\b(?:(?:developed|trained|built)\s+based\s+on|continual(?:ly)?\s+pre-?trained\s+from|"
+    r"continual\s+pre-?training\s+(?:of|from)|initiali[sz]ed\s+with\s+(?:the\s+)?weights\s+(?:of|from))\b",
+    re.I,
+)
+# A bare model name right after a lineage phrase: "based on DeepSeek-V3-Base", "from `deepseek-llm-7b-base`".
+_BARE_BASE_RE = re.compile(
+    r"\s*(?:the\s+|our\s+(?:previous\s+)?)?[`*\[]{0,2}([A-Za-z][A-Za-z0-9]{0,30}(?:[-.][A-Za-z0-9]{1,20}){1,6})(?![\w/-])"
+)
+_FAMILY_RE = re.compile(r"[^-_.]+")  # a name's first token: "DeepSeek" of DeepSeek-V3-Base, "llama2" of llama2-7B
+_DISTILL_NAME_RE = re.compile(r"^(.{2,60}?)-Distill-", re.I)
 _DATASET_GEN_RE = re.compile(
     r"\b(?:generated|complete[sd]?|completions?|created|produced|written|answers|responses|outputs|distill\w*|synthetic)\b",
     re.I,
@@ -161,6 +174,7 @@ def extract_prose(
                         for target, how in _targets(cell, None, dataset_context=is_dataset):
                             if how == "url":
                                 add("finetune", target, line, "table row naming this model's base")
+                    _distill_row(repo_id, line, add)
             continue
         for sentence in _SENT_SPLIT_RE.split(line):
             if len(sentence) < 8:
@@ -188,12 +202,43 @@ def extract_prose(
                         "dataset made with an API model",
                     )
             if f and not is_dataset:
-                # Only the first model named after the phrase: "a fine-tuned version of X on the Y dataset".
-                named = [t for t, _ in _targets(sentence[f.start() : f.end() + 200], None, dataset_context=False)]
-                models = [t for t in named if not t.startswith(("api:", "datasets/"))]
-                if models:
-                    add("finetune", models[0], sentence, "fine-tuned-from statement")
+                _lineage(sentence, f, repo_id, add, "fine-tuned-from statement")
+            elif not is_dataset:
+                g = _LINEAGE_RE.search(sentence)
+                if g:
+                    _lineage(sentence, g, repo_id, add, "based-on statement")
     return out
+
+
+def _lineage(sentence: str, m: re.Match[str], repo_id: str, add: Any, label: str) -> None:
+    """A lineage phrase ("fine-tuned from", "developed based on", "continually pre-trained from", "initialized with
+    the weights of"): only the first model named after it ("a fine-tuned version of X on the Y dataset"), a Hub id
+    or link; else a bare name of the card's own family."""
+    named = [t for t, _ in _targets(sentence[m.start() : m.end() + 200], None, dataset_context=False)]
+    models = [t for t in named if not t.startswith(("api:", "datasets/"))]
+    if models:
+        add("finetune", models[0], sentence, label)
+    else:
+        _same_family_base(sentence, m.end(), repo_id, add)
+
+
+def _same_family_base(sentence: str, end: int, repo_id: str, add: Any) -> None:
+    """A bare name right after a lineage phrase, resolved in the card's own org only when it is of the card's own
+    family (same first token: "DeepSeek-R1-Zero ... trained based on DeepSeek-V3-Base" on a deepseek-ai card), so
+    "This model is based on Mistral-7b" on a third party's card names nobody. A guess, labelled as one: a name the
+    Hub does not know is dropped (provenance.GUESS_PATTERN)."""
+    if "/" not in repo_id:
+        return
+    bare = _BARE_BASE_RE.match(sentence, end, min(len(sentence), end + 120))
+    if bare is None or not any(c.isdigit() for c in bare.group(1)):
+        return
+    org, own = repo_id.split("/", 1)
+    family, own_family = _FAMILY_RE.match(bare.group(1)), _FAMILY_RE.match(own)
+    if family is None or own_family is None or family.group().lower() != own_family.group().lower():
+        return
+    target = f"{org}/{bare.group(1).rstrip('.')}"
+    if parent_subject(target) is not None:
+        add("finetune", target, sentence, "same-org model named in a based-on statement")
 
 
 _LICENCE_LINE_RE = re.compile(
@@ -209,3 +254,15 @@ def licence_mentions(body: str) -> list[str]:
         if m and m.group(1).lower() not in found and m.group(1).lower() not in ("the", "this", "see", "a", "an"):
             found.append(m.group(1).lower())
     return found[:5]
+
+
+def _distill_row(repo_id: str, line: str, add: Any) -> None:
+    """The distill table row naming this model ("| DeepSeek-R1-Distill-Llama-8B | [Llama-3.1-8B](...) |"): the
+    model is a distillation of the same org's model its name starts with (deepseek-ai/DeepSeek-R1). A guess,
+    labelled as one: dropped when the Hub does not know that model."""
+    if "/" not in repo_id:
+        return
+    org, own = repo_id.split("/", 1)
+    m = _DISTILL_NAME_RE.match(own)
+    if m is not None and parent_subject(f"{org}/{m.group(1)}") is not None:
+        add("distillation", f"{org}/{m.group(1)}", line, "same-org model named in this model's distill table row")

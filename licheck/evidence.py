@@ -120,12 +120,43 @@ def base_model_tag(tag: object) -> tuple[str, str] | None:
     return None
 
 
+MAX_CONFIG_DEPTH = 2  # folders above a config file that still make it evidence ("adapter/", "run/checkpoint-500/")
+_DIGITS_RE = re.compile(r"(\d+)")
+
+
+def _natural(path: str) -> list[Any]:
+    return [int(p) if p.isdigit() else p.lower() for p in _DIGITS_RE.split(path)]
+
+
+def config_level(paths: list[str], name: str) -> list[str]:
+    """The copies of an adapter/merge config (`name`) that decide: the most specific ones.
+
+    Most specific = the root file; without one, the copies in the shallowest sub-folder depth (`adapter/`,
+    `checkpoint-*/`, any folder, at most MAX_CONFIG_DEPTH deep), in natural folder order (checkpoint-500 before
+    checkpoint-1000). Deeper copies are ignored: the first level found is the model's own configuration."""
+    found = [p for p in paths if p == name or (p.endswith("/" + name) and p.count("/") <= MAX_CONFIG_DEPTH)]
+    if not found:
+        return []
+    depth = min(p.count("/") for p in found)
+    return sorted((p for p in found if p.count("/") == depth), key=_natural)
+
+
+def config_disagreement(rec: RepoRecord) -> str | None:
+    """A warning when several copies of one config kind name different parents (all of them are followed)."""
+    for name in ("adapter_config.json", "mergekit_config.yml"):
+        named = {k: tuple(v) for k, v in rec.file_parents.items() if k.rsplit("/", 1)[-1] == name}
+        if len(set(named.values())) > 1:
+            listed = "; ".join(f"{k}: {', '.join(v)[:120]}" for k, v in list(named.items())[:5])
+            return f"{rec.key}: {len(named)} copies of {name} name different parents ({listed}); all are followed"
+    return None
+
+
 def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     names = [s.rsplit("/", 1)[-1] for s in siblings]
     if "adapter_config.json" in names:
-        return "adapter", "file adapter_config.json"
+        return "adapter", "file " + next(iter(config_level(siblings, "adapter_config.json")), "adapter_config.json")
     if "mergekit_config.yml" in names:
-        return "merge", "file mergekit_config.yml"
+        return "merge", "file " + next(iter(config_level(siblings, "mergekit_config.yml")), "mergekit_config.yml")
     for s in siblings:
         if _QUANT_FILE_RE.search(s):
             return "quantized", f"file {s}"
@@ -240,13 +271,19 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
 
     file_rel = _file_relation(rec.siblings)
     file_parents: list[str] = []
-    for ids in rec.file_parents.values():
+    file_names: dict[str, list[str]] = {}  # parent id -> the config files naming it
+    for path, ids in rec.file_parents.items():
         for pid in ids:
             subj = parent_subject(pid, api_lookup=lookup)
             if subj is None:
                 invalid.append(pid[:100])
-            elif subj.id != child and subj.id not in file_parents:
-                file_parents.append(subj.id)
+            elif subj.id != child:
+                if subj.id not in file_parents:
+                    file_parents.append(subj.id)
+                file_names.setdefault(subj.id, []).append(path)
+    disagreement = config_disagreement(rec) if len(rec.file_parents) > 1 else None
+    if disagreement:
+        warnings.append(disagreement)
 
     parents: list[str] = []
     for pid in card_parents + tag_parents + file_parents:
@@ -261,7 +298,7 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
         if pid in tag_parents:
             evidence.append(Evidence("tag", f"base_model:{tag_rel.get(pid, '')}{':' if pid in tag_rel else ''}{pid}"))
         if pid in file_parents:
-            evidence.append(Evidence("file", f"{'/'.join(rec.file_parents)} names {pid}"))
+            evidence.append(Evidence("file", f"{', '.join(dict.fromkeys(file_names[pid]))} names {pid}"))
         if declared_rel:
             relation, decided = declared_rel, "base_model_relation"
             evidence.append(Evidence("card.base_model_relation", f"base_model_relation: {declared_rel}"))

@@ -17,6 +17,7 @@ from typing import Any
 from licheck.apis import ApiCatalogue
 from licheck.cardparse import extract_prose, licence_mentions, split_card
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
+from licheck.evidence import config_level
 from licheck.ids import Subject
 from licheck.paths import default_endpoint, redact_url
 from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
@@ -293,25 +294,34 @@ class HubClient:
         rec.license_file = fingerprint.identify(data + (b" " if over else b""), path).to_json()
 
     def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
-        """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node)."""
+        """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node).
+
+        The most specific copy is read (evidence.config_level: the root file, else the shallowest sub-folder's,
+        pinned to the sha and size-capped like every file); sub-folder copies cost at most one request per node."""
         bases = rec.card_data.get("base_model")
         n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
         from licheck.configfiles import adapter_parents, mergekit_parents
 
-        if "adapter_config.json" in rec.siblings and n_bases == 0:
+        adapters = config_level(rec.siblings, "adapter_config.json")
+        merges = config_level(rec.siblings, "mergekit_config.yml")
+        adapter = adapters[0] if adapters and n_bases == 0 else None
+        merge = merges[0] if merges and n_bases < 2 else None
+        if adapter and merge and "/" in adapter and "/" in merge:
+            merge = None  # one sub-folder request at most
+        if adapter:
             try:
-                ids, problems = adapter_parents(self._read_config(rec, "adapter_config.json", repo_type, revision))
+                ids, problems = adapter_parents(self._read_config(rec, adapter, repo_type, revision))
             except SourceError:
                 ids, problems = [], []  # unread: evidence.parent_edges makes an adapter without a base `review`
             if ids:
-                rec.file_parents["adapter_config.json"] = ids
+                rec.file_parents[adapter] = ids
             rec.problems += problems
-        if "mergekit_config.yml" in rec.siblings and n_bases < 2:
+        if merge:
             try:
-                ids, problems = mergekit_parents(self._read_config(rec, "mergekit_config.yml", repo_type, revision))
+                ids, problems = mergekit_parents(self._read_config(rec, merge, repo_type, revision))
             except SourceError:
                 ids, problems = [], []
-            rec.file_parents["mergekit_config.yml"] = ids
+            rec.file_parents[merge] = ids
             rec.problems += problems
 
     def _read_config(self, rec: RepoRecord, name: str, repo_type: str, revision: str) -> str:

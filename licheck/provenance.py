@@ -13,7 +13,7 @@ from pathlib import Path
 from licheck.apis import ApiCatalogue, load_catalogue
 from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
-from licheck.evidence import UNREAD, node_from_record, parent_edges, unread_reason
+from licheck.evidence import MAX_CONFIG_DEPTH, UNREAD, config_level, node_from_record, parent_edges, unread_reason
 from licheck.ids import Subject, parse_subject
 from licheck.records import RepoRecord, trim_card
 from licheck.sources import LayeredSource
@@ -103,6 +103,7 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             cut.add(name)
             oversized.append(too_large(name, MAX_LOCAL_FILE))
         files[name] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
+    files.update(_subfolder_configs(base, files))
     rec = RepoRecord(
         id=folder, kind="model", source="local", siblings=list(files), problems=unread, incomplete=oversized
     )
@@ -115,10 +116,10 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
         rec.prose_licenses = licence_mentions(parsed.body)
     import json
 
-    if "adapter_config.json" in files:
-        ids, problems = adapter_parents(files["adapter_config.json"])
+    for path in config_level(list(files), "adapter_config.json"):
+        ids, problems = adapter_parents(files[path])
         if ids:
-            rec.file_parents["adapter_config.json"] = ids
+            rec.file_parents[path] = ids
         rec.problems += problems
     bases = rec.card_data.get("base_model")
     if "config.json" in files and not bases and not rec.file_parents:
@@ -137,9 +138,9 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             rec.prose.append(
                 ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
             )
-    if "mergekit_config.yml" in files:
-        ids, problems = mergekit_parents(files["mergekit_config.yml"])
-        rec.file_parents["mergekit_config.yml"] = ids
+    for path in config_level(list(files), "mergekit_config.yml"):
+        ids, problems = mergekit_parents(files[path])
+        rec.file_parents[path] = ids
         rec.problems += problems
     _local_license_file(rec, base)
     return rec
@@ -159,6 +160,53 @@ def _local_license_file(rec: RepoRecord, base: Path) -> None:
     except OSError:
         return
     rec.license_file = fingerprint.identify(data, name).to_json()
+
+
+LOCAL_WALK_LIMIT = 2000  # directory entries looked at for sub-folder configs
+LOCAL_CONFIG_FILES = 16  # sub-folder config files read at most
+
+
+def _read_capped(p: Path) -> str | None:
+    try:
+        with p.open("rb") as fh:
+            return fh.read(1024 * 1024).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _subfolder_configs(base: Path, files: dict[str, str]) -> dict[str, str]:
+    """The sub-folder adapter/merge configs that count (evidence.config_level) when the folder has no root copy.
+
+    Bounded like a Hub listing: MAX_CONFIG_DEPTH deep, LOCAL_WALK_LIMIT entries, LOCAL_CONFIG_FILES read; symlinked
+    folders are not entered and a file must resolve inside the folder."""
+    names = [n for n in ("adapter_config.json", "mergekit_config.yml") if n not in files]
+    found: list[str] = []
+    stack: list[tuple[Path, str]] = [(base, "")]
+    seen = 0
+    while names and stack and seen < LOCAL_WALK_LIMIT:
+        folder, rel = stack.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries[: LOCAL_WALK_LIMIT - seen]:
+            seen += 1
+            path = rel + entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False) and path.count("/") < MAX_CONFIG_DEPTH:
+                    stack.append((Path(entry.path), path + "/"))
+                elif rel and entry.name in names:
+                    found.append(path)
+            except OSError:
+                continue
+    out: dict[str, str] = {}
+    for name in names:
+        for path in config_level(found, name)[:LOCAL_CONFIG_FILES]:
+            p = (base / path).resolve()
+            text = _read_capped(p) if p.is_file() and p.is_relative_to(base) else None
+            if text is not None:
+                out[path] = text
+    return out
 
 
 class ProvenanceResolver:

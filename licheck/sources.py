@@ -6,8 +6,10 @@ then the snapshot answer, with a visible warning. The answer always says which s
 
 from __future__ import annotations
 
+import difflib
 import threading
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from licheck._struct import field, struct
 from licheck.cache import RecordCache
@@ -89,7 +91,7 @@ class LayeredSource:
                 return rec
             if rec is not None:
                 raise OfflineMiss(f"{subject.id}: revision {revision} is not in the snapshot (offline)")
-            raise OfflineMiss(f"{subject.id}: not in the cache or the embedded snapshot (offline)")
+            raise OfflineMiss(self._miss(subject, "the Hub was not asked (offline mode)"))
         assert self.hub is not None
         try:
             rec = self.hub.fetch(subject, revision)
@@ -100,13 +102,18 @@ class LayeredSource:
                 if fallback is not None and revision is not None and revision != fallback.sha:
                     fallback = None
             if fallback is None:
+                if isinstance(exc, Unreachable) and self._from_snapshot(subject) is None:
+                    raise Unreachable(self._miss(subject, self._unreachable(exc))) from None
                 raise
             self._warn(f"{exc}; using {fallback.source} data recorded {fallback.recorded or 'on an unknown date'}")
             with self._lock:
                 self.stats.fallbacks.append(subject.id)
                 self.stats.fallback_reason = self.stats.fallback_reason or str(exc)
             return fallback
-        except NotFound:
+        except NotFound as exc:
+            hint = did_you_mean(subject.id, self.snapshot) if isinstance(self.snapshot, Snapshot) else ""
+            if hint:
+                raise NotFound(f"{exc}; {hint}") from None
             raise
         except SourceError:
             raise
@@ -127,3 +134,41 @@ class LayeredSource:
             f"licheck: notice: {self.stats.fallback_reason}; answered from the cache/snapshot for {n} "
             f"node{'s' if n > 1 else ''} instead (see the warnings)"
         )
+
+    def _miss(self, subject: Subject, hub_fact: str) -> str:
+        """One line with both facts: what the snapshot covers and why the Hub did not answer, plus close ids."""
+        cached = ", not in the local cache" if self.cache is not None else ""
+        if not isinstance(self.snapshot, Snapshot):  # the scan's dump stands in for the snapshot
+            return f"{subject.id}: not in the {self.snapshot.description}{cached} and {hub_fact}"
+        line = f"{subject.id}: not in the embedded snapshot ({self.snapshot.coverage()}){cached} and {hub_fact}"
+        hint = did_you_mean(subject.id, self.snapshot)
+        return f"{line}; {hint}" if hint else line
+
+    def _unreachable(self, exc: Unreachable) -> str:
+        endpoint = self.hub.endpoint if self.hub is not None else "https://huggingface.co"
+        host = urlsplit(endpoint).netloc or endpoint
+        detail = str(exc).split(": ", 1)[-1]
+        if detail.startswith(f"cannot reach {endpoint} ("):
+            return f"{host} could not be reached {detail[len(f'cannot reach {endpoint} ') :]}"
+        return f"{host} did not answer ({detail})"
+
+
+def close_matches(wanted: str, snapshot: Snapshot, n: int = 3) -> list[str]:
+    """Snapshot ids close to `wanted`: the same id in another case or kind (model vs dataset) first, then the
+    same name under another org, then difflib's closest spellings. Renamed ids suggest their canonical id."""
+    canon: dict[str, str] = {}
+    for key in [*snapshot.keys(), *snapshot.aliases]:
+        canon.setdefault(key.lower().removeprefix("datasets/"), snapshot.aliases.get(key, key))
+    want = wanted.lower().removeprefix("datasets/")
+    found: list[str] = []
+    if want in canon:
+        found.append(canon[want])
+    name = want.rsplit("/", 1)[-1]
+    found += [v for k, v in canon.items() if k.rsplit("/", 1)[-1] == name]
+    found += [canon[k] for k in difflib.get_close_matches(want, list(canon), n=n, cutoff=0.8)]
+    return [k for k in dict.fromkeys(found) if k != wanted][:n]
+
+
+def did_you_mean(wanted: str, snapshot: Snapshot) -> str:
+    matches = close_matches(wanted, snapshot)
+    return f"did you mean {' or '.join(matches)}?" if matches else ""

@@ -289,7 +289,7 @@ def test_unreadable_plan_teacher_is_a_tool_error_but_the_rest_is_reported(repo: 
     assert res.exit_code == 2
     doc = res.json()
     bad = next(r for r in results(doc, "plan") if r["subject"] == "unknown")
-    assert "not in the cache or the embedded snapshot" in bad["error"] and bad["verdict"] == "review"
+    assert "not in the embedded snapshot (" in bad["error"] and bad["verdict"] == "review"
     assert len(results(doc, "plan")) == 3 and doc["summary"]["errors"] == 1
 
 
