@@ -166,14 +166,6 @@ LOCAL_WALK_LIMIT = 2000  # directory entries looked at for sub-folder configs
 LOCAL_CONFIG_FILES = 16  # sub-folder config files read at most
 
 
-def _read_capped(p: Path) -> str | None:
-    try:
-        with p.open("rb") as fh:
-            return fh.read(1024 * 1024).decode("utf-8", errors="replace")
-    except OSError:
-        return None
-
-
 def _subfolder_configs(base: Path, files: dict[str, str]) -> dict[str, str]:
     """The sub-folder adapter/merge configs that count (evidence.config_level) when the folder has no root copy.
 
@@ -203,9 +195,9 @@ def _subfolder_configs(base: Path, files: dict[str, str]) -> dict[str, str]:
     for name in names:
         for path in config_level(found, name)[:LOCAL_CONFIG_FILES]:
             p = (base / path).resolve()
-            text = _read_capped(p) if p.is_file() and p.is_relative_to(base) else None
-            if text is not None:
-                out[path] = text
+            data = read_regular(p, MAX_LOCAL_FILE)[0] if p.is_relative_to(base) else None
+            if data is not None:
+                out[path] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
     return out
 
 
