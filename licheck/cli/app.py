@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from licheck.cli import audit, check, rules, scan
+from licheck.cli import alternatives, audit, check, rules, scan
 from licheck.errors import EXIT_ERROR, EXIT_OK
 
 
@@ -73,6 +73,7 @@ app.command()(audit.chain)
 app.command()(audit.audit)
 app.command()(check.check)
 app.command()(scan.scan)
+app.command()(alternatives.alternatives)
 app.add_typer(rules.rules_app, name="rules")
 
 
