@@ -39,7 +39,8 @@ def scan(
 
     Same plan flags as `audit`; default: distill outputs into a commercially distributed student trained from scratch.
 
-    Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0, or 2 on an error.
+    Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0; 2 on an error, also
+    when the dump has no readable record.
     """
 
     def body() -> int:
