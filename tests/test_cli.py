@@ -188,3 +188,16 @@ def test_readme_text_example_is_the_real_output(cli, offline, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     res = cli(*command)
     assert res.stdout.splitlines()[: len(example)] == example
+
+
+def test_one_clause_on_several_nodes_is_one_block(cli, offline, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ("audit", "matrixportal/gemma-7b-it-GGUF", "--student", "Qwen/Qwen3-4B", "--offline")
+    doc = cli(*args, "--format", "json").json()
+    findings = flat(cli(*args).stdout.split("Findings:", 1)[1].split("Texts quoted", 1)[0])
+    gemma = [f for f in doc["findings"] if f["effect"] == "obligation" and f["rule"].startswith("gemma")]
+    clauses = {(f["rule"], f["clause"]) for f in gemma}
+    assert len({f["node"] for f in gemma}) == 2 and len(clauses) == len(gemma) / 2
+    for rule, clause in clauses:
+        assert findings.count(f"OBLIGATION {rule} {clause} ") == 1
+    assert "on: matrixportal/gemma-7b-it-GGUF; google/gemma-7b-it (via matrixportal/gemma-7b-it-GGUF)" in findings

@@ -116,12 +116,12 @@ def _audit_lines(doc: dict[str, Any], cols: int, colour: bool, verbose: bool) ->
     out += ["", "Findings:"]
     if not shown:
         out.append("  (no restrictions found)")
-    for f in shown:
-        out += _finding_lines(f, cols, colour, verbose, todo)
+    for group in _grouped(shown):
+        out += _finding_lines(group, cols, colour, verbose, todo)
     if permits:
         out += ["", "Permissions relied on:"]
-        for f in permits:
-            out += _finding_lines(f, cols, colour, verbose, todo)
+        for group in _grouped(permits):
+            out += _finding_lines(group, cols, colour, verbose, todo)
     urls: dict[str, list[str]] = {}
     for f in findings:
         if f.get("url") and f["rule"] not in urls.setdefault(f["url"], []):
@@ -143,14 +143,31 @@ def _audit_lines(doc: dict[str, Any], cols: int, colour: bool, verbose: bool) ->
     return out
 
 
-def _finding_lines(f: dict[str, Any], cols: int, colour: bool, verbose: bool, todo: dict[str, int]) -> list[str]:
+def _grouped(findings: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Findings that say the same thing (same clause, reason, quote and plan facts) about several nodes, together."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for f in findings:
+        key = tuple(str(f.get(k)) for k in ("effect", "rule", "clause", "section", "reason", "quote", "rule_file"))
+        groups.setdefault(key + (tuple(f.get("triggered_by") or ()),), []).append(f)
+    return list(groups.values())
+
+
+def _finding_lines(
+    group: list[dict[str, Any]], cols: int, colour: bool, verbose: bool, todo: dict[str, int]
+) -> list[str]:
+    f = group[0]
     effect = f["effect"]
     label = effect.upper()
-    lines = wrap(f"{label} {_head(f)} on {f['node']}", "      ", cols, first="  ")
-    lines[0] = "  " + _paint(label, _COLOUR.get(effect), colour) + lines[0][2 + len(label) :]
     ind = "    "
-    if len(f.get("path") or []) > 1:
-        lines += wrap(" -> ".join(f["path"]), ind + "      ", cols, first=ind + "path: ")
+    if len(group) == 1:
+        lines = wrap(f"{label} {_head(f)} on {f['node']}", "      ", cols, first="  ")
+        if len(f.get("path") or []) > 1:
+            lines += wrap(" -> ".join(f["path"]), ind + "      ", cols, first=ind + "path: ")
+    else:
+        lines = wrap(f"{label} {_head(f)}", "      ", cols, first="  ")
+        nodes = [g["node"] + (f" (via {g['path'][-2]})" if len(g.get("path") or []) > 1 else "") for g in group]
+        lines += wrap("; ".join(nodes), ind + "    ", cols, first=ind + "on: ")
+    lines[0] = "  " + _paint(label, _COLOUR.get(effect), colour) + lines[0][2 + len(label) :]
     if f["reason"] in todo and effect == "obligation":
         lines.append(f"{ind}why: to-do {todo[f['reason']]} above")
     elif effect != "permit":
