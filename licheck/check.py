@@ -1226,14 +1226,34 @@ def render_text(report: CheckReport) -> str:
             w = cf.waiver
             tag = f"WAIVED ({w.reason}, {w.ticket}, {w.approver}, until {w.expires.isoformat()})" if w else "WAIVED"
             out += _finding_lines(cf, tag)
-    verdicts = ", ".join(f"{n} {v}" for v, n in s["by_verdict"].items() if n)
-    tail = f"summary: {verdicts or 'nothing to check'}; {s['violations']} violation(s), {s['waived']} waived"
-    if s["errors"]:
-        tail += f", {s['errors']} error(s)"
-    out.append(tail + f"; exit {report.exit_code}")
+    out.append(summary_line(report))
     if any(r.verdict == "review" for r in report.results) and not report.review_fails:
         out.append("(review does not fail the check; use --strict or strictness: paranoid to make it fail)")
     return clean_lines(out)
+
+
+_NOUNS = {"card": "model card", "plan": "plan", "code": "model loaded in code", "policy": "policy entry"}
+_PLURALS = {"model loaded in code": "models loaded in code", "policy entry": "policy entries"}
+_FAILS = {EXIT_FORBIDDEN: "forbidden", EXIT_ERROR: "error", EXIT_REVIEW: "review fails"}
+
+
+def summary_line(report: CheckReport) -> str:
+    """The last line, a sentence: what each kind of result came to, then whether the check fails and its exit code
+    (e.g. `summary: 1 plan forbidden, 2 model cards permitted; the check fails (forbidden): exit 1`)."""
+    counts: dict[tuple[str, str], int] = {}
+    for r in report.results:
+        key = (r.kind, "could not be checked" if r.error else r.verdict)
+        counts[key] = counts.get(key, 0) + 1
+    parts = []
+    for (kind, verdict), n in counts.items():
+        noun = _NOUNS.get(kind, kind)
+        parts.append(f"{n} {noun if n == 1 else _PLURALS.get(noun, noun + 's')} {verdict}")
+    s = report.summary()
+    extra = [f"{s['violations']} policy violation{'s' if s['violations'] != 1 else ''}"] if s["violations"] else []
+    extra += [f"{s['waived']} waived"] if s["waived"] else []
+    code = report.exit_code
+    outcome = f"the check fails ({_FAILS[code]})" if code in _FAILS else "the check passes"
+    return "; ".join(["summary: " + (", ".join(parts) or "nothing to check"), *extra, f"{outcome}: exit {code}"])
 
 
 def _finding_lines(cf: CheckFinding, label: str) -> list[str]:
