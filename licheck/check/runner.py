@@ -22,7 +22,6 @@ from licheck.check.plans import check_plan
 from licheck.check.render import render_text
 from licheck.check.results import CheckOptions, CheckReport, CheckResult
 from licheck.check.waivers import apply_waivers, policy_result
-from licheck.domain import VERDICT_RANK
 from licheck.errors import UsageError
 from licheck.policy import Policy, Waiver
 from licheck.service import Options
@@ -72,29 +71,12 @@ def _offline(options: Options) -> bool:
 
 
 def _settle(res: CheckResult) -> None:
-    """Verdict and obligations from the findings that are not waived (as the engine computes them)."""
-    from licheck.engine import verdict_of
+    """Verdict and obligations from the findings that are not waived (the engine's settle); an error is review."""
+    from licheck.engine import settle
 
-    verdict = "permitted"
-    for cf in res.findings:
-        v = verdict_of(cf.finding)
-        if VERDICT_RANK[v] > VERDICT_RANK[verdict]:
-            verdict = v
-    if res.error and verdict in ("permitted", "conditional"):
-        verdict = "review"
-    res.verdict = verdict
-    res.obligations = []
-    if verdict not in ("permitted", "conditional"):
-        return
-    seen: set[str] = set()
-    for cf in res.findings:
-        f = cf.finding
-        if f.effect == "obligation" and f.obligation and f.obligation.strip().lower() not in seen:
-            seen.add(f.obligation.strip().lower())
-            item = {"text": f.obligation, "rule": f.rule, "clause": f.clause or ""}
-            if f.generic:
-                item["generic"] = "true"
-            res.obligations.append(item)
+    res.verdict, res.obligations = settle([cf.finding for cf in res.findings])
+    if res.error and res.verdict in ("permitted", "conditional"):
+        res.verdict, res.obligations = "review", []
 
 
 def run_check(
