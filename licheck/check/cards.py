@@ -43,6 +43,7 @@ def _rename_root(graph: Graph, old: str, new: str) -> None:
 
 
 def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
+    """The card's result (None when the README is no model card); an unreadable card is review, never skipped."""
     from licheck.engine import Auditor
 
     card, problem = read_card(readme)

@@ -121,6 +121,7 @@ def _same(a: str | None, b: str) -> bool:
 
 
 def check_code(files: list[Path], ctx: CheckContext, plan_results: dict[str, CheckResult]) -> list[CheckResult]:
+    """One result per (model, file) loaded in code, and one per file that could not be read or parsed (review)."""
     from licheck.provenance import read_regular
 
     refs: list[CodeRef] = []

@@ -1,4 +1,10 @@
-"""Licence drift of a card: a restrictive ancestor licence (another licensor's) that the card's `license` omits."""
+"""Licence drift of a card: a restrictive ancestor licence (another licensor's) that the card's `license` omits.
+
+Not engine.Auditor.drift_findings, on purpose: that one is an `info` note on every node that declares a licence;
+this one is a repository violation (forbid) on the card alone, which also fires when the card declares nothing,
+counts licence statements, treats licences of one licensor as one, lets the licensor's own relicensing on the way
+supersede, and names the `license:` value to write.
+"""
 
 from __future__ import annotations
 

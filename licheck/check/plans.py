@@ -9,6 +9,7 @@ from licheck.policy import PlanSpec
 
 
 def check_plan(spec: PlanSpec, ctx: CheckContext) -> CheckResult:
+    """The plan's audit; a finding on the student's side points at the `student:` line, the rest at `teacher:`."""
     from licheck import service
 
     path = ctx.rel(ctx.policy.path) if ctx.policy.path else "licheck.yaml"
