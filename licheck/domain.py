@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
-
-from licheck._struct import asdict, field, struct
 
 NodeKind = Literal["model", "dataset", "api", "missing"]
 Relation = Literal["finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by"]
@@ -18,7 +17,7 @@ VERDICTS = ("permitted", "conditional", "review", "forbidden")
 VERDICT_RANK = {"permitted": 0, "conditional": 1, "review": 2, "forbidden": 3}
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Evidence:
     """Why an edge exists: the field, tag, file or sentence that said so."""
 
@@ -27,7 +26,7 @@ class Evidence:
     weak: bool = False  # prose evidence is weaker than declared metadata
 
 
-@struct
+@dataclass(slots=True)
 class Edge:
     child: str
     parent: str
@@ -45,7 +44,7 @@ class Edge:
         }
 
 
-@struct
+@dataclass(slots=True)
 class LicenseInfo:
     """Licence facts exactly as declared by the node's metadata, per source."""
 
@@ -72,7 +71,7 @@ class LicenseInfo:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class ModelNode:
     id: str
     kind: NodeKind
@@ -128,7 +127,7 @@ class ModelNode:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class Graph:
     root: str
     nodes: dict[str, ModelNode] = field(default_factory=dict)
@@ -172,7 +171,7 @@ class Graph:
         }
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Plan:
     """The user's proposed distillation and the licensee facts they gave."""
 
@@ -200,7 +199,7 @@ class Plan:
         return asdict(self)
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Clause:
     id: str
     section: str
@@ -218,7 +217,7 @@ class Clause:
     url: str | None = None
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Rule:
     id: str
     title: str
@@ -241,7 +240,7 @@ class Rule:
     origin: str | None = None  # the rule file, for a rule from an organisation folder (named in every finding)
 
 
-@struct
+@dataclass(slots=True)
 class Finding:
     rule: str
     clause: str | None
@@ -279,7 +278,7 @@ class Finding:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class Verdict:
     verdict: str
     findings: list[Finding]

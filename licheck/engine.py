@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from licheck._struct import field, struct
 from licheck.domain import (
     VERDICT_RANK,
     WEIGHT_RELATIONS,
@@ -46,7 +46,7 @@ STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
 T = TypeVar("T", bound=Hashable)
 
 
-@struct
+@dataclass(slots=True)
 class NodeContext:
     node: ModelNode
     path: list[str]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from licheck import resources
-from licheck._struct import field, struct
 from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
 
@@ -132,7 +132,7 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 # -- the rule set -----------------------------------------------------------------------------------------------
-@struct
+@dataclass(slots=True)
 class Identification:
     """What the licence metadata of one node resolved to."""
 
