@@ -1,3 +1,3 @@
-from licheck.fastcli import main
+from licheck.cli.app import main
 
 main()

@@ -6,6 +6,8 @@ EXIT_OK = 0
 EXIT_FORBIDDEN = 1
 EXIT_ERROR = 2
 EXIT_REVIEW = 3
+# The one verdict -> exit-code map (audit, check, the markdown report's note).
+VERDICT_EXIT = {"permitted": EXIT_OK, "conditional": EXIT_OK, "forbidden": EXIT_FORBIDDEN, "review": EXIT_REVIEW}
 
 
 class LicheckError(Exception):

@@ -29,7 +29,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Any):
 
     if "LICHECK_CACHE_DIR" not in os.environ:
         monkeypatch.setenv("LICHECK_CACHE_DIR", str(tmp_path / "licheck-cache"))
-    from licheck.cli import app
+    from licheck.cli.app import app
 
     runner = CliRunner()
 

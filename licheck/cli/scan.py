@@ -1,39 +1,30 @@
-"""`licheck scan`: evaluate a whole dump of Hub records (registered on the main app).
+"""`licheck scan`: evaluate a whole dump of Hub records.
 
-Only typer and the main app are imported at load time; the scan machinery is imported when the command runs.
+Only typer and `cli.common`/`cli.options` are imported at load time; the scan machinery is imported when the
+command runs.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
-from licheck.cli import MAX_DEPTH, Method, Use, _run, app
+from licheck.cli.common import MAX_DEPTH, format_choice, run_command
+from licheck.cli.options import plan_options
+
+ScanFormat = format_choice("ScanFormat", ("text", "json"))
 
 
-class ScanFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-@app.command()
+@plan_options
 def scan(
     dump: Path = typer.Argument(..., help="Hub model records: JSON Lines (one API answer per line) or Parquet."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="Write per-model results here as JSON Lines (atomically)."
     ),
     fmt: ScanFormat = typer.Option(ScanFormat.text, "--format", help="Summary format."),
-    student: Optional[str] = typer.Option(None, "--student", help="Student base model, read from the dump."),
-    use: Use = typer.Option(Use.commercial, "--use", help="Intended use of the student."),
-    internal: bool = typer.Option(False, "--internal", help="The student is never distributed."),
-    method: Method = typer.Option(Method.outputs, "--method", help="What of each teacher trains the student."),
-    mau: Optional[int] = typer.Option(None, "--mau", min=0, help="Licensee's monthly active users."),
-    monthly_revenue: Optional[int] = typer.Option(None, "--monthly-revenue", min=0, help="Monthly revenue, USD."),
-    annual_revenue: Optional[int] = typer.Option(None, "--annual-revenue", min=0, help="Annual revenue, USD."),
-    eu: Optional[bool] = typer.Option(None, "--eu/--no-eu", help="Licensee is (not) domiciled in the EU."),
+    plan: Optional[dict[str, Any]] = None,  # replaced by the plan flags (cli/options.py)
     rules: Optional[list[Path]] = typer.Option(None, "--rules", help="Extra rule folder (repeatable)."),
     max_depth: int = MAX_DEPTH,
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="Parser processes for JSON Lines."),
@@ -61,22 +52,13 @@ def scan(
             raise UsageError("--max-depth must be between 0 and 10000")
         if output is not None and output.resolve() == dump.resolve():
             raise UsageError("--output must not be the dump itself")
-        plan = default_plan(
-            student=student,
-            use=use.value,
-            internal=internal,
-            method=method.value,
-            mau=mau,
-            monthly_revenue=monthly_revenue,
-            annual_revenue=annual_revenue,
-            eu=eu,
-        )
+        scan_plan = default_plan(**(plan or {}))
         ruleset = load_rules(list(rules or []))
         update, stop = progress_bar()
         try:
             summary = run_scan(
                 str(dump),
-                plan,
+                scan_plan,
                 ruleset,
                 output=str(output) if output else None,
                 max_depth=max_depth,
@@ -93,4 +75,4 @@ def scan(
             sys.stdout.write(render_text(summary))
         return 0
 
-    _run(body)
+    run_command(body)

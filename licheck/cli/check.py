@@ -1,28 +1,21 @@
-"""`licheck check`: check a repository's model cards and distillation plans (registered on the main app).
+"""`licheck check`: check a repository's model cards and distillation plans.
 
-Only typer (and the main app) is imported at load time: `licheck --help` and the other commands must not pay for
+Only typer and `cli.common` are imported at load time: `licheck --help` and the other commands must not pay for
 the check machinery.
 """
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from licheck.cli import MAX_DEPTH, REFRESH, _run, app
+from licheck.cli.common import MAX_DEPTH, REFRESH, format_choice, run_command
+
+CheckFormat = format_choice("CheckFormat", ("text", "json", "markdown", "sarif"))
 
 
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
-
-
-@app.command()
 def check(
     paths: Optional[list[Path]] = typer.Argument(
         None, help="Model cards (README.md), folders or licheck.yaml to check (default: the current folder)."
@@ -67,4 +60,4 @@ def check(
             max_depth=max_depth,
         )
 
-    _run(body)
+    run_command(body)
