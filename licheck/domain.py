@@ -3,18 +3,51 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 NodeKind = Literal["model", "dataset", "api", "missing"]
-Relation = Literal["finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by"]
-RELATIONS: tuple[str, ...] = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
-# Relations through which a parent's weights end up in the child (licence inheritance).
-WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
-# Relations through which a parent's outputs or data reach the child.
-OUTPUT_RELATIONS = frozenset({"distillation", "trained_on", "generated_by"})
 
-VERDICTS = ("permitted", "conditional", "review", "forbidden")
-VERDICT_RANK = {"permitted": 0, "conditional": 1, "review": 2, "forbidden": 3}
+
+class VerdictLevel(StrEnum):
+    """The four verdicts, in rank order (the worst finding decides); `str` values, so JSON is unchanged."""
+
+    PERMITTED = "permitted"
+    CONDITIONAL = "conditional"
+    REVIEW = "review"
+    FORBIDDEN = "forbidden"
+
+
+class Effect(StrEnum):
+    """What a clause (and its finding) does to the verdict."""
+
+    PERMIT = "permit"
+    OBLIGATION = "obligation"
+    FORBID = "forbid"
+    REVIEW = "review"
+    INFO = "info"
+
+
+class Relation(StrEnum):
+    """How a child was made from a parent (an edge of the provenance graph)."""
+
+    FINETUNE = "finetune"
+    ADAPTER = "adapter"
+    QUANTIZED = "quantized"
+    MERGE = "merge"
+    DISTILLATION = "distillation"
+    TRAINED_ON = "trained_on"
+    GENERATED_BY = "generated_by"
+
+
+RELATIONS: tuple[str, ...] = tuple(r.value for r in Relation)
+# Relations through which a parent's weights end up in the child (licence inheritance).
+WEIGHT_RELATIONS = frozenset({Relation.FINETUNE, Relation.ADAPTER, Relation.QUANTIZED, Relation.MERGE})
+# Relations through which a parent's outputs or data reach the child.
+OUTPUT_RELATIONS = frozenset(set(Relation) - WEIGHT_RELATIONS)
+
+VERDICTS: tuple[str, ...] = tuple(v.value for v in VerdictLevel)
+VERDICT_RANK: dict[str, int] = {v.value: i for i, v in enumerate(VerdictLevel)}
 
 
 @dataclass(slots=True, frozen=True)
@@ -184,6 +217,7 @@ class Plan:
     monthly_revenue: int | None = None
     annual_revenue: int | None = None
     eu: bool | None = None
+    student_task: str = "generative"  # generative | classifier | embedding
 
     @property
     def distributed(self) -> bool:

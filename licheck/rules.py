@@ -94,7 +94,9 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
                 channels=tuple(c["channels"]),
                 methods=tuple(c["methods"]) if c.get("methods") else None,
                 uses=tuple(c["uses"]) if c.get("uses") else None,
-                when=tuple(sorted((c.get("when") or {}).items())),
+                when=tuple(
+                    sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (c.get("when") or {}).items())
+                ),
                 obligation=c.get("obligation"),
                 reason=c.get("reason"),
                 flag=c.get("flag"),
