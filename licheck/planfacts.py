@@ -78,15 +78,18 @@ def boolean(got: bool | None, want: Any, on: str | None, off: str | None, unknow
     return Answer(bool(got) == bool(want), on if got else off)
 
 
-def _over(key: str, label: str, value_of: Callable[[Plan], int | None]) -> Condition:
+def _count(name: str, help: str, key: str, label: str) -> PlanFact:
+    """A licensee count (users, revenue): an optional non-negative integer answering the rule's `KEY: threshold`."""
+
     def evaluate(asked: Asked, want: Any) -> Answer:
-        value = value_of(asked.plan)
+        value = getattr(asked.plan, name)
         if value is None:
             return Answer(None, unknown=f"{label} exceed {want:,}")
         got = value > want
         return Answer(got, f"{label} {value:,} {'>' if got else '<='} {want:,}")
 
-    return Condition(key, {"type": "integer", "minimum": 0}, evaluate)
+    condition = Condition(key, {"type": "integer", "minimum": 0}, evaluate)
+    return PlanFact(name, int, None, "--" + name.replace("_", "-"), help, minimum=0, conditions=(condition,))
 
 
 def _student_task(asked: Asked, want: Any) -> Answer:
@@ -131,33 +134,9 @@ FACTS: tuple[PlanFact, ...] = (
         "What of the teacher trains the student.",
         choices=("outputs", "logits", "weights"),
     ),
-    PlanFact(
-        "mau",
-        int,
-        None,
-        "--mau",
-        "Licensee's monthly active users.",
-        minimum=0,
-        conditions=(_over("mau_over", "monthly active users", lambda p: p.mau),),
-    ),
-    PlanFact(
-        "monthly_revenue",
-        int,
-        None,
-        "--monthly-revenue",
-        "Licensee's monthly revenue, USD.",
-        minimum=0,
-        conditions=(_over("monthly_revenue_over", "monthly revenue (USD)", lambda p: p.monthly_revenue),),
-    ),
-    PlanFact(
-        "annual_revenue",
-        int,
-        None,
-        "--annual-revenue",
-        "Licensee's annual revenue, USD.",
-        minimum=0,
-        conditions=(_over("annual_revenue_over", "annual revenue (USD)", lambda p: p.annual_revenue),),
-    ),
+    _count("mau", "Licensee's monthly active users.", "mau_over", "monthly active users"),
+    _count("monthly_revenue", "Licensee's monthly revenue, USD.", "monthly_revenue_over", "monthly revenue (USD)"),
+    _count("annual_revenue", "Licensee's annual revenue, USD.", "annual_revenue_over", "annual revenue (USD)"),
     PlanFact(
         "eu",
         bool,
