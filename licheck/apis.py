@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from licheck import resources
-from licheck._struct import struct
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Provider:
     id: str
     name: str
@@ -23,7 +23,7 @@ class Provider:
         return self.terms + self.product_terms.get(product.lower(), ())
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class ApiMention:
     provider: str
     product: str

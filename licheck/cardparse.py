@@ -7,9 +7,9 @@ and regular expressions without nested quantifiers (linear time on any input).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from licheck._struct import struct
 from licheck.evidence import machine_generated  # noqa: F401 - part of this module's interface
 from licheck.ids import parent_subject
 from licheck.records import ProseEdge
@@ -30,7 +30,7 @@ _FRONT_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)---[ \t]
 _OPEN_RE = re.compile(r"\A\s*---[ \t]*(?:\r\n|\r|\n)")
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class ParsedCard:
     data: dict[str, Any]
     body: str

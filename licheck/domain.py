@@ -2,23 +2,55 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
-from licheck._struct import asdict, field, struct
-
 NodeKind = Literal["model", "dataset", "api", "missing"]
-Relation = Literal["finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by"]
-RELATIONS: tuple[str, ...] = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
+
+
+class VerdictLevel(StrEnum):
+    """The four verdicts, in rank order (the worst finding decides); `str` values, so JSON is unchanged."""
+
+    PERMITTED = "permitted"
+    CONDITIONAL = "conditional"
+    REVIEW = "review"
+    FORBIDDEN = "forbidden"
+
+
+class Effect(StrEnum):
+    """What a clause (and its finding) does to the verdict."""
+
+    PERMIT = "permit"
+    OBLIGATION = "obligation"
+    FORBID = "forbid"
+    REVIEW = "review"
+    INFO = "info"
+
+
+class Relation(StrEnum):
+    """How a child was made from a parent (an edge of the provenance graph)."""
+
+    FINETUNE = "finetune"
+    ADAPTER = "adapter"
+    QUANTIZED = "quantized"
+    MERGE = "merge"
+    DISTILLATION = "distillation"
+    TRAINED_ON = "trained_on"
+    GENERATED_BY = "generated_by"
+
+
+RELATIONS: tuple[str, ...] = tuple(r.value for r in Relation)
 # Relations through which a parent's weights end up in the child (licence inheritance).
-WEIGHT_RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
+WEIGHT_RELATIONS = frozenset({Relation.FINETUNE, Relation.ADAPTER, Relation.QUANTIZED, Relation.MERGE})
 # Relations through which a parent's outputs or data reach the child.
-OUTPUT_RELATIONS = frozenset({"distillation", "trained_on", "generated_by"})
+OUTPUT_RELATIONS = frozenset(set(Relation) - WEIGHT_RELATIONS)
 
-VERDICTS = ("permitted", "conditional", "review", "forbidden")
-VERDICT_RANK = {"permitted": 0, "conditional": 1, "review": 2, "forbidden": 3}
+VERDICTS: tuple[str, ...] = tuple(v.value for v in VerdictLevel)
+VERDICT_RANK: dict[str, int] = {v.value: i for i, v in enumerate(VerdictLevel)}
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Evidence:
     """Why an edge exists: the field, tag, file or sentence that said so."""
 
@@ -27,7 +59,7 @@ class Evidence:
     weak: bool = False  # prose evidence is weaker than declared metadata
 
 
-@struct
+@dataclass(slots=True)
 class Edge:
     child: str
     parent: str
@@ -45,7 +77,7 @@ class Edge:
         }
 
 
-@struct
+@dataclass(slots=True)
 class LicenseInfo:
     """Licence facts exactly as declared by the node's metadata, per source."""
 
@@ -72,7 +104,7 @@ class LicenseInfo:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class ModelNode:
     id: str
     kind: NodeKind
@@ -128,7 +160,7 @@ class ModelNode:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class Graph:
     root: str
     nodes: dict[str, ModelNode] = field(default_factory=dict)
@@ -172,7 +204,7 @@ class Graph:
         }
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Plan:
     """The user's proposed distillation and the licensee facts they gave."""
 
@@ -185,6 +217,7 @@ class Plan:
     monthly_revenue: int | None = None
     annual_revenue: int | None = None
     eu: bool | None = None
+    student_task: str = "generative"  # generative | classifier | embedding
 
     @property
     def distributed(self) -> bool:
@@ -200,7 +233,7 @@ class Plan:
         return asdict(self)
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Clause:
     id: str
     section: str
@@ -218,7 +251,7 @@ class Clause:
     url: str | None = None
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Rule:
     id: str
     title: str
@@ -241,7 +274,7 @@ class Rule:
     origin: str | None = None  # the rule file, for a rule from an organisation folder (named in every finding)
 
 
-@struct
+@dataclass(slots=True)
 class Finding:
     rule: str
     clause: str | None
@@ -279,7 +312,7 @@ class Finding:
         return out
 
 
-@struct
+@dataclass(slots=True)
 class Verdict:
     verdict: str
     findings: list[Finding]

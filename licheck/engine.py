@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from licheck._struct import field, struct
 from licheck.domain import (
     VERDICT_RANK,
     WEIGHT_RELATIONS,
     Clause,
+    Effect,
     Finding,
     Graph,
     ModelNode,
     Plan,
     Rule,
     Verdict,
+    VerdictLevel,
 )
+from licheck.planfacts import CONDITIONS as PLAN_CONDITIONS
+from licheck.planfacts import Answer, Asked, Condition, boolean
 from licheck.rules import Identification, RuleSet
 
 if TYPE_CHECKING:
@@ -39,14 +43,13 @@ MULTIMODAL_PIPELINES = {
 }
 TEXT_PIPELINES = {"text-generation", "text2text-generation", "fill-mask", "feature-extraction", "text-classification"}
 _MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|multimodal|omni|llava|cosmos)", re.I)
-LICENSEE_FACTS = {"eu", "mau_over", "monthly_revenue_over", "annual_revenue_over"}
 TOOL = "licheck"
 # Relation sources strong enough to read a quantisation's unnamed licence from its base (see unnamed_licence).
 STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
 T = TypeVar("T", bound=Hashable)
 
 
-@struct
+@dataclass(slots=True)
 class NodeContext:
     node: ModelNode
     path: list[str]
@@ -570,25 +573,25 @@ class Auditor:
             reason = clause.reason or clause.obligation or f"{rule.title} {clause.section}"
             obligation = clause.obligation
             if status == "unknown_fact":
-                if effect == "permit":
+                if effect == Effect.PERMIT:
                     continue
-                if effect == "forbid":
-                    effect = "obligation"
+                if effect == Effect.FORBID:
+                    effect = Effect.OBLIGATION
                     obligation = clause.obligation or f"Ensure that {', '.join(unknown)} does not apply"
                     reason = f"depends on licensee facts not given ({', '.join(unknown)}): {reason}"
-                elif effect == "obligation":
+                elif effect == Effect.OBLIGATION:
                     obligation = f"If {', '.join(unknown)}: {clause.obligation or reason}"
             elif status == "unknown_data":
-                if effect == "permit":
+                if effect == Effect.PERMIT:
                     continue
-                effect = "review"
+                effect = Effect.REVIEW
                 reason = f"cannot tell whether {', '.join(unknown)}: {reason}"
             verification = clause.verification or rule.verification
-            if verification == "secondary" and effect in ("forbid", "obligation", "permit"):
-                if effect == "permit":
+            if verification == "secondary" and effect in (Effect.FORBID, Effect.OBLIGATION, Effect.PERMIT):
+                if effect == Effect.PERMIT:
                     continue
                 reason = f"clause text not verified against the primary source ({effect} if it holds): {reason}"
-                effect = "review"
+                effect = Effect.REVIEW
             out.append(
                 Finding(
                     rule=rule.id,
@@ -602,7 +605,7 @@ class Auditor:
                     reason=reason,
                     channel=channel,
                     flag=clause.flag,
-                    obligation=obligation if effect == "obligation" else None,
+                    obligation=obligation if effect == Effect.OBLIGATION else None,
                     generic=clause.generic,
                     triggered_by=facts,
                 )
@@ -612,60 +615,22 @@ class Auditor:
     def _conditions(
         self, plan: Plan, ctx: NodeContext, rule: Rule, clause: Clause, fam: dict[str, object]
     ) -> tuple[str, list[str], list[str]]:
+        """The clause's `when:` conditions, each answered by the registry (planfacts.CONDITIONS + NODE_CONDITIONS)."""
         facts: list[str] = [f"use={plan.use}", f"method={plan.method}", f"channel={'/'.join(sorted(ctx.channels))}"]
         unknown_fact: list[str] = []
         unknown_data: list[str] = []
+        asked = Asked(plan, ctx, rule, fam)
         for key, want in clause.when:
-            got: bool | None
-            if key == "distributed":
-                got = plan.distributed
-                facts.append("distributed" if got else "internal (--internal)")
-            elif key == "commercial":
-                got = plan.use == "commercial"
-            elif key == "direct":
-                got = ctx.direct
-                facts.append("used directly" if got else "reached through another party's data or model")
-            elif key == "student_in_family":
-                got = self._in_family(rule, fam)
-                if got is None:
-                    unknown_data.append(f"the student base belongs to the {rule.family} family")
-                else:
-                    facts.append(f"student base {'in' if got else 'outside'} the {rule.family} family")
-            elif key == "multimodal":
-                got = multimodal(ctx.node)
-                if got is None:
-                    unknown_data.append(f"{ctx.node.id} is multimodal")
-            elif key == "eu":
-                got = plan.eu
-                if got is None:
-                    unknown_fact.append("the licensee is EU-domiciled")
-                else:
-                    facts.append("EU-domiciled (--eu)" if got else "not EU-domiciled (--no-eu)")
-            elif key in ("mau_over", "monthly_revenue_over", "annual_revenue_over"):
-                value = {
-                    "mau_over": plan.mau,
-                    "monthly_revenue_over": plan.monthly_revenue,
-                    "annual_revenue_over": plan.annual_revenue,
-                }[key]
-                label = {
-                    "mau_over": "monthly active users",
-                    "monthly_revenue_over": "monthly revenue (USD)",
-                    "annual_revenue_over": "annual revenue (USD)",
-                }[key]
-                if value is None:
-                    unknown_fact.append(f"{label} exceed {want:,}")
-                    continue
-                got = value > want
-                facts.append(f"{label} {value:,} {'>' if got else '<='} {want:,}")
-                if not got:
-                    return "false", facts, []
-                continue
-            else:
+            cond = CONDITIONS.get(key)
+            if cond is None:
                 unknown_data.append(f"condition {key}")
                 continue
-            if got is None:
-                continue
-            if bool(got) != bool(want):
+            answer = cond.evaluate(asked, want)
+            if answer.fact:
+                facts.append(answer.fact)
+            if answer.holds is None:
+                (unknown_data if cond.missing == "data" else unknown_fact).append(answer.unknown or f"condition {key}")
+            elif not answer.holds:
                 return "false", facts, []
         if unknown_fact and not unknown_data:
             return "unknown_fact", facts, unknown_fact
@@ -688,13 +653,14 @@ class Auditor:
 
 
 def verdict_of(f: Finding) -> str:
-    if f.effect == "forbid":
-        return "forbidden"
-    if f.effect == "review":
-        return "review"
-    if f.effect == "obligation" and not f.generic:
-        return "conditional"
-    return "permitted"
+    if f.effect == Effect.FORBID:
+        return VerdictLevel.FORBIDDEN
+    if f.effect == Effect.REVIEW:
+        return VerdictLevel.REVIEW
+    if f.effect == Effect.OBLIGATION and not f.generic:
+        return VerdictLevel.CONDITIONAL
+    return VerdictLevel.PERMITTED
+
 
 
 def settle(findings: Sequence[Finding]) -> tuple[str, list[dict[str, str]]]:
@@ -717,3 +683,33 @@ def settle(findings: Sequence[Finding]) -> tuple[str, list[dict[str, str]]]:
                 item["generic"] = "true"
             obligations.append(item)
     return verdict, obligations
+
+
+def _in_family(asked: Asked, want: object) -> Answer:
+    family = asked.rule.family
+    got = Auditor._in_family(asked.rule, asked.family)
+    return boolean(
+        got,
+        want,
+        f"student base in the {family} family",
+        f"student base outside the {family} family",
+        f"the student base belongs to the {family} family",
+    )
+
+
+# The rule conditions answered from the graph, not from the plan (those are declared in licheck.planfacts).
+NODE_CONDITIONS: tuple[Condition, ...] = (
+    Condition(
+        "direct",
+        {"type": "boolean"},
+        lambda a, want: boolean(a.ctx.direct, want, "used directly", "reached through another party's data or model"),
+    ),
+    Condition("student_in_family", {"type": "boolean"}, _in_family, missing="data"),
+    Condition(
+        "multimodal",
+        {"type": "boolean"},
+        lambda a, want: boolean(multimodal(a.ctx.node), want, None, None, f"{a.ctx.node.id} is multimodal"),
+        missing="data",
+    ),
+)
+CONDITIONS: dict[str, Condition] = {**PLAN_CONDITIONS, **{c.key: c for c in NODE_CONDITIONS}}

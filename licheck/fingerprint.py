@@ -30,9 +30,8 @@ import hashlib
 import heapq
 import json
 import re
+from dataclasses import asdict, dataclass
 from typing import Any
-
-from licheck._struct import asdict, struct
 
 SHINGLE = 5  # words per shingle
 SKETCH = 512  # hashes kept per text (bottom-k)
@@ -51,7 +50,7 @@ _TITLE_RE = re.compile(r"^\W*(the\s+)?(mit\s+)?licen[cs]e(\s*\(mit\))?\W*$", re.
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class FileMatch:
     """What a LICENSE file was identified as: stored in records instead of the text."""
 

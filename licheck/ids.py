@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from licheck._struct import struct
 from licheck.errors import InvalidRepoId
 from licheck.paths import looks_local
 
@@ -14,7 +14,7 @@ _REPO_RE = re.compile(rf"^(?:{_PART}/)?{_PART}$")
 _HF_URL_RE = re.compile(r"^https?://(?:www\.)?huggingface\.co/(datasets/)?([^/?#\s]+(?:/[^/?#\s]+)?)/?$")
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class Subject:
     """What the user (or a card) named: a Hub model, a Hub dataset, an API product or a local folder."""
 

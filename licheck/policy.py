@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from licheck import yamlsafe
 from licheck.domain import Finding, Plan
 from licheck.errors import DataFileError, LicheckError
+from licheck.planfacts import FACT_NAMES
 
 if TYPE_CHECKING:
     from licheck.domain import ModelNode
@@ -29,7 +30,7 @@ POLICY_FILE = "licheck.yaml"
 PYPROJECT = "pyproject.toml"
 STRICTNESS = ("standard", "cautious", "paranoid")
 WAIVER_REASONS = ("licence_acquired", "legal_approved", "not_distributed")
-PLAN_FACTS = ("use", "internal", "method", "mau", "monthly_revenue", "annual_revenue", "eu")
+PLAN_FACTS = FACT_NAMES  # plan keys of policy files and licheck.yaml plans: the registry's names
 MAX_POLICY_BYTES = 1024 * 1024
 
 

@@ -6,14 +6,13 @@ care) where a record came from; it only reports it. Card prose is reduced to the
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from typing import Any
-
-from licheck._struct import asdict, field, struct
 
 RECORD_VERSION = 1
 
 
-@struct(frozen=True)
+@dataclass(slots=True, frozen=True)
 class ProseEdge:
     relation: str  # finetune | distillation | generated_by
     target: str  # subject id: org/name, datasets/org/name, api:provider/product
@@ -36,7 +35,7 @@ CARD_KEYS = (
 )
 
 
-@struct
+@dataclass(slots=True)
 class RepoRecord:
     id: str  # canonical Hub id as the Hub answered (no datasets/ prefix)
     kind: str  # model | dataset

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from licheck import resources
-from licheck._struct import field, struct
 from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
 
@@ -94,7 +94,9 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
                 channels=tuple(c["channels"]),
                 methods=tuple(c["methods"]) if c.get("methods") else None,
                 uses=tuple(c["uses"]) if c.get("uses") else None,
-                when=tuple(sorted((c.get("when") or {}).items())),
+                when=tuple(
+                    sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (c.get("when") or {}).items())
+                ),
                 obligation=c.get("obligation"),
                 reason=c.get("reason"),
                 flag=c.get("flag"),
@@ -132,7 +134,7 @@ def rule_files(directory: Path) -> list[Path]:
 
 
 # -- the rule set -----------------------------------------------------------------------------------------------
-@struct
+@dataclass(slots=True)
 class Identification:
     """What the licence metadata of one node resolved to."""
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from licheck._struct import field, struct
 from licheck.apis import load_catalogue
 from licheck.cache import RecordCache
 from licheck.domain import Graph, Plan, Verdict
@@ -17,7 +17,7 @@ from licheck.snapshot import load_snapshot
 from licheck.sources import LayeredSource
 
 
-@struct
+@dataclass(slots=True)
 class Options:
     offline: bool = False
     refresh: bool = False
@@ -56,7 +56,7 @@ def make_options(
     )
 
 
-@struct
+@dataclass(slots=True)
 class Session:
     """One run's sources; reports which source answered and how many requests were made."""
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import threading
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from licheck._struct import field, struct
 from licheck.cache import RecordCache
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
 from licheck.ids import Subject
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from licheck.hub import HubClient
 
 
-@struct
+@dataclass(slots=True)
 class SourceStats:
     hub_fetches: int = 0
     cache_hits: int = 0

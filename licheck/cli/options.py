@@ -2,7 +2,8 @@
 
 A command declares a `plan: dict` parameter and is decorated with `@plan_options`; Typer then sees the flags of
 PLAN_FLAGS in that parameter's place, and the command receives their values as one dict of `domain.Plan` field
-values (enums as their strings). A new plan flag is one entry of PLAN_FLAGS.
+values (enums as their strings). The flags come from the plan-fact registry (licheck.planfacts): a new plan flag
+is a new PlanFact there.
 """
 
 from __future__ import annotations
@@ -17,17 +18,7 @@ from typing import Any, Optional
 
 import typer
 
-
-class Use(str, Enum):
-    commercial = "commercial"
-    research = "research"
-    non_commercial = "non-commercial"
-
-
-class Method(str, Enum):
-    outputs = "outputs"
-    logits = "logits"
-    weights = "weights"
+from licheck.planfacts import FACTS, PlanFact
 
 
 @dataclass(frozen=True)
@@ -39,33 +30,23 @@ class PlanFlag:
     option: Any
 
 
+def _flag(fact: PlanFact) -> PlanFlag:
+    """The Typer option of a registry fact: choices become a str Enum (Typer's choice type), None allows unset."""
+    extra = {} if fact.minimum is None else {"min": fact.minimum}
+    if fact.choices:
+        kind = Enum(fact.name.title().replace("_", ""), {c.replace("-", "_"): c for c in fact.choices}, type=str)
+        return PlanFlag(fact.name, kind, typer.Option(kind(fact.default), fact.flag, help=fact.help, **extra))
+    annotation = Optional[fact.type] if fact.default is None else fact.type
+    return PlanFlag(fact.name, annotation, typer.Option(fact.default, fact.flag, help=fact.help, **extra))
+
+
 PLAN_FLAGS: tuple[PlanFlag, ...] = (
     PlanFlag(
         "student",
         Optional[str],
         typer.Option(None, "--student", help="Student base model (omit: trained from scratch)."),
     ),
-    PlanFlag("use", Use, typer.Option(Use.commercial, "--use", help="Intended use of the student.")),
-    PlanFlag(
-        "internal",
-        bool,
-        typer.Option(False, "--internal", help="The student is never distributed or offered to third parties."),
-    ),
-    PlanFlag(
-        "method", Method, typer.Option(Method.outputs, "--method", help="What of the teacher trains the student.")
-    ),
-    PlanFlag("mau", Optional[int], typer.Option(None, "--mau", min=0, help="Licensee's monthly active users.")),
-    PlanFlag(
-        "monthly_revenue",
-        Optional[int],
-        typer.Option(None, "--monthly-revenue", min=0, help="Licensee's monthly revenue, USD."),
-    ),
-    PlanFlag(
-        "annual_revenue",
-        Optional[int],
-        typer.Option(None, "--annual-revenue", min=0, help="Licensee's annual revenue, USD."),
-    ),
-    PlanFlag("eu", Optional[bool], typer.Option(None, "--eu/--no-eu", help="Licensee is (not) domiciled in the EU.")),
+    *(_flag(f) for f in FACTS),
 )
 
 
