@@ -236,7 +236,7 @@ class HubClient:
                 text, over = None, False
             if text is not None:
                 if over:
-                    rec.incomplete.append(too_large("README.md", MAX_FILE_BYTES))
+                    build.cut(rec, "README.md", MAX_FILE_BYTES)
                 build.add_card(rec, text, truncated=over, api=self.api_catalogue)
         for path in build.hub_configs_to_read(rec):
             try:
@@ -244,7 +244,7 @@ class HubClient:
             except SourceError:
                 text, over = None, False  # unread: recordbuild.add_config says what that means
             if over:
-                rec.incomplete.append(too_large(path, MAX_FILE_BYTES))
+                build.cut(rec, path, MAX_FILE_BYTES)
             build.add_config(rec, path, text)
         self._license_file(rec, subject.kind, revision)
         return rec

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from licheck.apis import ApiCatalogue
+from licheck.domain import INCOMPLETE, Problem
 from licheck.evidence import config_level
 from licheck.records import RepoRecord, new_record
 
@@ -17,6 +18,7 @@ __all__ = [
     "add_card",
     "add_config",
     "add_license_file",
+    "cut",
     "hub_configs_to_read",
     "license_file_to_read",
     "record_from_info",
@@ -29,6 +31,11 @@ def too_large(name: str, cap: int) -> str:
     """Why a file cut at the reader's cap makes the record incomplete (-> review)."""
     what = "card" if name == "README.md" else name
     return f"{what} too large to read ({name} is over {cap // 1024:,} KiB; not read further)"
+
+
+def cut(rec: RepoRecord, name: str, cap: int) -> None:
+    """The reader stopped reading `name` at `cap`: the record is incomplete (-> review)."""
+    rec.problems.append(Problem(too_large(name, cap), INCOMPLETE))
 
 
 def wants_card(rec: RepoRecord) -> bool:
@@ -52,7 +59,7 @@ def add_card(
     if not rec.card_data and parsed.data:
         rec.card_data = trim_card(parsed.data)
     rec.card_warning = parsed.warning if text else None
-    rec.problems += parsed.problems
+    rec.problems += [Problem(p) for p in parsed.problems]
     rec.prose_licenses = licence_mentions(parsed.body)
     rec.prose = extract_prose(parsed.body, self_id or rec.id, api=api, is_dataset=rec.kind == "dataset")
 
@@ -71,7 +78,7 @@ def add_config(rec: RepoRecord, path: str, text: str | None) -> None:
     else:
         ids, problems = mergekit_parents(text) if text is not None else ([], [])
         rec.file_parents[path] = ids
-    rec.problems += problems
+    rec.problems += [Problem(p) for p in problems]
 
 
 def hub_configs_to_read(rec: RepoRecord) -> list[str]:

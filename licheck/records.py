@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from licheck._struct import asdict, field, struct
+from licheck.domain import INCOMPLETE, Problem, problems_from, problems_json
 
 RECORD_VERSION = 1
 
@@ -56,9 +57,8 @@ class RepoRecord:
     unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
     prose_licenses: list[str] = field(default_factory=list)  # "License: X" lines of the card body
     license_file: dict[str, Any] | None = None  # fingerprint.FileMatch of the repo's LICENSE file (never its text)
-    # What could not be read completely (truncated file listing, oversized card): each is a reason for `review`
-    incomplete: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # why the card/config files cannot be trusted (-> review)
+    # Why the facts cannot be taken in full (a cut listing or file, a card that cannot be trusted): each -> review
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -66,6 +66,7 @@ class RepoRecord:
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
+        d.update({"incomplete": [], "problems": [], **problems_json(self.problems)})  # stored as two lists of reasons
         d["v"] = RECORD_VERSION
         return d
 
@@ -130,7 +131,8 @@ def new_record(
 
     Why one place: every source is held to the same shape: the card keeps only its provenance and licence keys,
     lists keep only strings, at most MAX_TAGS tags and MAX_SIBLINGS file names are kept (a longer listing is
-    recorded as incomplete, so the record answers `review`), dates become ISO strings.
+    recorded as incomplete, so the record answers `review`), dates become ISO strings. `incomplete`: reasons
+    something was not read completely; `problems`: reasons what was read is not trusted (both -> Problem).
     """
     names = _strs(files)
     stamp = last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified
@@ -153,11 +155,10 @@ def new_record(
         unknown=_strs(unknown),
         prose_licenses=_strs(prose_licenses),
         license_file=license_file if isinstance(license_file, dict) else None,
-        incomplete=_strs(incomplete),
-        problems=_strs(problems),
+        problems=problems_from(incomplete, problems),
     )
     if len(names) > MAX_SIBLINGS:
-        rec.incomplete.append(listing_truncated(len(names)))
+        rec.problems.append(Problem(listing_truncated(len(names)), INCOMPLETE))
     return rec
 
 

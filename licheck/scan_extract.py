@@ -17,6 +17,7 @@ import re
 from array import array
 from typing import Any
 
+from licheck.domain import INCOMPLETE, Problem
 from licheck.evidence import (
     _MAX_PARENTS,
     _QUANT_FILE_RE,
@@ -90,7 +91,7 @@ def record_from_hub(d: Any) -> RepoRecord:
     last = d.get("lastModified", d.get("last_modified"))
     total = listing_total(d.get("siblings") if "siblings" in d else d.get("file_evidence"))
     return RepoRecord(
-        incomplete=[listing_truncated(total)] if total else [],
+        problems=[Problem(listing_truncated(total), INCOMPLETE)] if total else [],
         id=rid,
         kind=kind,
         sha=sha if isinstance(sha, str) else None,
