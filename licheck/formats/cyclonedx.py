@@ -49,13 +49,9 @@ def _licences(comp: m.Component) -> tuple[list[dict[str, Any]], list[dict[str, A
 def _identity(comp: m.Component) -> dict[str, Any]:
     """type, group, name, version, purl and the Hub page: what identifies a node wherever it appears."""
     out: dict[str, Any] = {"type": "data" if comp.dataset else "machine-learning-model"}
-    if comp.group:
-        out["group"] = comp.group
+    out.update(m.given(("group", comp.group)))
     out["name"] = comp.name
-    if comp.revision:
-        out["version"] = comp.revision
-        if comp.purl:
-            out["purl"] = comp.purl
+    out.update(m.given(("version", comp.revision), ("purl", comp.purl)))  # a purl only with a revision
     if comp.url:
         out["externalReferences"] = [{"type": "website", "url": comp.url, "comment": "Hugging Face Hub page"}]
     return out

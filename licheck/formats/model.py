@@ -140,6 +140,11 @@ def inventory(docs: list[c.Doc]) -> Inventory:
     return Inventory(order, comps, edges, c.parents_of(edges))
 
 
+def given(*pairs: tuple[str, Any]) -> dict[str, Any]:
+    """The (key, value) pairs whose value is set, in order: optional fields of an element."""
+    return {k: v for k, v in pairs if v}
+
+
 def teacher_of(d: c.Doc) -> Any:
     return d.get("root") or (d.get("query") or {}).get("teacher")
 

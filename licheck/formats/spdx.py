@@ -77,15 +77,9 @@ def _package(g: _Graph, cm: m.Component, orgs: dict[str, str]) -> dict[str, Any]
         "creationInfo": CREATION,
         "name": nid,
     }
-    if group:
-        el["suppliedBy"] = orgs[group]
-    if cm.url:
-        el["software_downloadLocation"] = cm.url
-        el["software_homePage"] = cm.url
-    if cm.revision:
-        el["software_packageVersion"] = cm.revision
-        if cm.purl:
-            el["software_packageUrl"] = cm.purl
+    el.update(m.given(("suppliedBy", orgs.get(group or "")), ("software_downloadLocation", cm.url)))
+    el.update(m.given(("software_homePage", cm.url), ("software_packageVersion", cm.revision)))
+    el.update(m.given(("software_packageUrl", cm.purl)))  # a purl only with a revision
     el["software_primaryPurpose"] = "data" if dataset else "model"
     notes: list[str] = [f"licheck node {nid} ({kind}), read from {n.get('source', 'unknown source')}"]
     if n.get("source_date"):
