@@ -31,7 +31,7 @@ def _fingerprint(directory: Path) -> str:
 
 def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
     from licheck.errors import RuleError
-    from licheck.rules import rule_files, validate_text
+    from licheck.rulefiles import rule_files, validate_text
 
     rules: list[dict[str, Any]] = []
     seen: dict[str, str] = {}

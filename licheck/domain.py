@@ -104,6 +104,34 @@ class LicenseInfo:
         return out
 
 
+INCOMPLETE = "metadata_incomplete"  # a file or listing was cut at a cap: what it holds past the cut is unknown
+UNTRUSTED = "card_unreadable"  # a card or config file was read but cannot be trusted (broken, ambiguous, unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Why a node's data cannot be taken in full: each one makes the node `review`, its flag names the finding.
+
+    One concept for both ways data fails: read incompletely (INCOMPLETE) or read but not trustworthy (UNTRUSTED).
+    Stored and shown as two lists of reasons (`incomplete`, `problems`), as records and audit JSON always were."""
+
+    reason: str
+    flag: str = UNTRUSTED
+
+
+def problems_json(problems: list[Problem]) -> dict[str, list[str]]:
+    """{"incomplete": [...], "problems": [...]} (each key only when non-empty): the stored/JSON form."""
+    incomplete = [p.reason for p in problems if p.flag == INCOMPLETE]
+    untrusted = [p.reason for p in problems if p.flag != INCOMPLETE]
+    return {k: v for k, v in (("incomplete", incomplete), ("problems", untrusted)) if v}
+
+
+def problems_from(incomplete: Any = (), untrusted: Any = ()) -> list[Problem]:
+    """Problems from the two stored lists of reasons (non-strings are dropped)."""
+    out = [Problem(r, INCOMPLETE) for r in incomplete or () if isinstance(r, str)]
+    return out + [Problem(r) for r in untrusted or () if isinstance(r, str)]
+
+
 @dataclass(slots=True)
 class ModelNode:
     id: str
@@ -121,8 +149,7 @@ class ModelNode:
     machine_generated: bool = False  # dataset declared synthetic / machine-generated
     requested_id: str | None = None  # the id asked for, when the Hub answered with another (rename)
     unknown: list[str] = field(default_factory=list)  # metadata fields the source could not see
-    incomplete: list[str] = field(default_factory=list)  # what could not be read completely (reasons)
-    problems: list[str] = field(default_factory=list)  # card/config files that could not be trusted (-> review)
+    problems: list[Problem] = field(default_factory=list)  # why its data cannot be taken in full (-> review)
 
     @property
     def org(self) -> str:
@@ -153,10 +180,7 @@ class ModelNode:
             out["requested_id"] = self.requested_id
         if self.unknown:
             out["unknown_fields"] = self.unknown
-        if self.incomplete:
-            out["incomplete"] = self.incomplete
-        if self.problems:
-            out["problems"] = self.problems
+        out.update(problems_json(self.problems))
         return out
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from licheck.domain import (
+    INCOMPLETE,
     VERDICT_RANK,
     WEIGHT_RELATIONS,
     Clause,
@@ -333,8 +334,9 @@ class Auditor:
         if node.kind == "api":
             return self._api_findings(plan, ctx, student_families)
         ident = idents[(ctx.role, node.id)]
-        for problem in node.problems:
-            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {problem}", "card_unreadable"))
+        # Untrusted data first, then what was not read completely (stable: the order findings always had).
+        for problem in sorted(node.problems, key=lambda p: p.flag == INCOMPLETE):
+            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {problem.reason}", problem.flag))
         if "base_model" in node.unknown:
             out.append(
                 self._tool_finding(
@@ -345,8 +347,6 @@ class Auditor:
                     "metadata_incomplete",
                 )
             )
-        for why in node.incomplete:
-            out.append(self._tool_finding("review", node.id, ctx.path, f"{where}: {why}", "metadata_incomplete"))
         if node.machine_generated and node.id not in self._generated:
             out.append(
                 self._tool_finding(

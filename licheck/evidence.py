@@ -103,7 +103,6 @@ def node_from_record(rec: RepoRecord) -> ModelNode:
         and machine_generated(rec.card_data, tags + as_str_list(rec.card_data.get("tags"))),
         requested_id=rec.requested_id,
         unknown=list(rec.unknown),
-        incomplete=list(rec.incomplete),
         problems=list(rec.problems),
     )
 

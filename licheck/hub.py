@@ -5,7 +5,8 @@ SourceError; retries are bounded (429/5xx/network, honouring Retry-After), every
 (HF_HUB_ETAG_TIMEOUT for metadata, HF_HUB_DOWNLOAD_TIMEOUT for files, LICHECK_HTTP_TIMEOUT for both), and the
 whole run has a time budget (LICHECK_TIME_BUDGET, default 10 s) that also bounds each answer (see hubhttp).
 Files are streamed with a byte cap. A record is only ever about the repository that was asked for: an answer
-naming another id is trusted only when the client followed a redirect there.
+naming another id is trusted only when the client followed a redirect there. Transport only: which files a
+record needs and what they say is licheck.recordbuild's business.
 """
 
 from __future__ import annotations
@@ -14,20 +15,20 @@ import os
 import time
 from typing import Any
 
+from licheck import recordbuild as build
 from licheck.apis import ApiCatalogue
-from licheck.cardparse import extract_prose, licence_mentions, split_card
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
-from licheck.evidence import config_level
 from licheck.ids import Subject
 from licheck.paths import default_endpoint, redact_url
-from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
+from licheck.recordbuild import too_large
+from licheck.records import RepoRecord
 
 MODEL_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings", "pipeline_tag"]
 DATASET_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings"]
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 MAX_FILE_BYTES = 1024 * 1024
 DEFAULT_TIME_BUDGET = 10.0
-__all__ = ["HubClient", "default_endpoint", "mergekit_models", "offline_env", "time_budget"]
+__all__ = ["HubClient", "default_endpoint", "mergekit_models", "offline_env", "time_budget", "too_large"]
 
 
 def _env_float(name: str, default: float) -> float:
@@ -44,11 +45,6 @@ def time_budget() -> float:
 
 def _request_timeout(hf_var: str) -> float:
     return _env_float("LICHECK_HTTP_TIMEOUT", _env_float(hf_var, 10.0))
-
-
-def too_large(name: str, cap: int) -> str:
-    what = "card" if name == "README.md" else name
-    return f"{what} too large to read ({name} is over {cap // 1024:,} KiB; not read further)"
 
 
 def offline_env() -> bool:
@@ -219,6 +215,8 @@ class HubClient:
         return self._record(subject, info, hops)
 
     def _record(self, subject: Subject, info: Any, hops: list[tuple[str, int, str | None]]) -> RepoRecord:
+        """Check that the answer is about the repository asked for, then read the files its record needs
+        (recordbuild decides which, and what they say)."""
         canonical = getattr(info, "id", None) or subject.repo_id
         if not isinstance(canonical, str):
             raise Unreachable(f"{subject.id}: malformed answer from the Hub (id)")
@@ -228,55 +226,27 @@ class HubClient:
                 f"{subject.id}: the Hub's answer is about another repository ({canonical[:120]!r}) and no redirect "
                 "led there; not used"
             )
-        card_obj = getattr(info, "card_data", None)
-        card: dict[str, Any] = {}
-        if card_obj is not None:
-            try:
-                card = card_obj.to_dict() if hasattr(card_obj, "to_dict") else dict(card_obj)
-            except Exception:
-                card = {}
-        names = [getattr(s, "rfilename", None) for s in (getattr(info, "siblings", None) or [])]
-        all_names: list[str] = [s for s in names if isinstance(s, str)]
-        siblings = all_names[:MAX_SIBLINGS]
-        last_modified: Any = getattr(info, "last_modified", None)
-        rec = RepoRecord(
-            id=canonical,
-            kind=subject.kind,
-            sha=getattr(info, "sha", None),
-            last_modified=last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified,
-            gated=getattr(info, "gated", False) or False,
-            card_data=trim_card(card),
-            tags=[t for t in (getattr(info, "tags", None) or []) if isinstance(t, str)][:1000],
-            siblings=siblings,
-            pipeline_tag=getattr(info, "pipeline_tag", None),
-            source="hub",
-            recorded=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            requested_id=subject.repo_id if canonical != subject.repo_id else None,
-        )
-        if len(all_names) > MAX_SIBLINGS:
-            rec.incomplete.append(listing_truncated(len(all_names)))
+        requested = subject.repo_id if canonical != subject.repo_id else None
+        rec = build.record_from_info(info, subject.kind, canonical, requested)
         revision = rec.sha or "main"
-        repo_type = subject.kind
-        # Also when the answer lists no files at all (a server that leaves `siblings` out): the card prose may be
-        # the only place a parent is named (the DeepSeek-R1-Distill cards name their bases only in a table).
-        if "README.md" in siblings or not siblings:
+        if build.wants_card(rec):
             try:
-                text, over = self._get_file(canonical, "README.md", repo_type, revision)
+                text, over = self._get_file(canonical, "README.md", subject.kind, revision)
             except NotFound:
-                text, over = "", False
+                text, over = None, False
+            if text is not None:
+                if over:
+                    build.cut(rec, "README.md", MAX_FILE_BYTES)
+                build.add_card(rec, text, truncated=over, api=self.api_catalogue)
+        for path in build.hub_configs_to_read(rec):
+            try:
+                text, over = self._get_file(rec.id, path, subject.kind, revision)
+            except SourceError:
+                text, over = None, False  # unread: recordbuild.add_config says what that means
             if over:
-                rec.incomplete.append(too_large("README.md", MAX_FILE_BYTES))
-            parsed = split_card(text)
-            if not rec.card_data and parsed.data:
-                rec.card_data = trim_card(parsed.data)
-            rec.card_warning = parsed.warning if text else None
-            rec.problems += parsed.problems
-            rec.prose_licenses = licence_mentions(parsed.body)
-            rec.prose = extract_prose(
-                parsed.body, canonical, api=self.api_catalogue, is_dataset=subject.kind == "dataset"
-            )
-        self._file_parents(rec, repo_type, revision)
-        self._license_file(rec, repo_type, revision)
+                build.cut(rec, path, MAX_FILE_BYTES)
+            build.add_config(rec, path, text)
+        self._license_file(rec, subject.kind, revision)
         return rec
 
     def _license_file(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
@@ -284,51 +254,14 @@ class HubClient:
         capped) and only its fingerprint result is kept (licheck.fingerprint)."""
         from licheck import fingerprint
 
-        path = fingerprint.file_to_read(rec.card_data, rec.tags, rec.siblings, rec.id)
+        path = build.license_file_to_read(rec)
         if path is None:
             return
         try:
             data, over = self._get_bytes(rec.id, path, repo_type, revision, fingerprint.MAX_LICENSE_BYTES)
         except (NotFound, Gated):
             return  # not readable: the licence stays unidentified (review); transient failures fail the fetch
-        rec.license_file = fingerprint.identify(data + (b" " if over else b""), path).to_json()
-
-    def _file_parents(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
-        """Read adapter/merge configs only when the card does not already name the parents (keeps 2 requests/node).
-
-        The most specific copy is read (evidence.config_level: the root file, else the shallowest sub-folder's,
-        pinned to the sha and size-capped like every file); sub-folder copies cost at most one request per node."""
-        bases = rec.card_data.get("base_model")
-        n_bases = len(bases) if isinstance(bases, list) else (1 if bases else 0)
-        from licheck.configfiles import adapter_parents, mergekit_parents
-
-        adapters = config_level(rec.siblings, "adapter_config.json")
-        merges = config_level(rec.siblings, "mergekit_config.yml")
-        adapter = adapters[0] if adapters and n_bases == 0 else None
-        merge = merges[0] if merges and n_bases < 2 else None
-        if adapter and merge and "/" in adapter and "/" in merge:
-            merge = None  # one sub-folder request at most
-        if adapter:
-            try:
-                ids, problems = adapter_parents(self._read_config(rec, adapter, repo_type, revision))
-            except SourceError:
-                ids, problems = [], []  # unread: evidence.parent_edges makes an adapter without a base `review`
-            if ids:
-                rec.file_parents[adapter] = ids
-            rec.problems += problems
-        if merge:
-            try:
-                ids, problems = mergekit_parents(self._read_config(rec, merge, repo_type, revision))
-            except SourceError:
-                ids, problems = [], []
-            rec.file_parents[merge] = ids
-            rec.problems += problems
-
-    def _read_config(self, rec: RepoRecord, name: str, repo_type: str, revision: str) -> str:
-        text, over = self._get_file(rec.id, name, repo_type, revision)
-        if over:
-            rec.incomplete.append(too_large(name, MAX_FILE_BYTES))
-        return text
+        build.add_license_file(rec, path, data, over=over)
 
 
 def redirected_to(hops: list[tuple[str, int, str | None]], kind: str, repo_id: str) -> bool:

@@ -15,7 +15,7 @@ from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
 from licheck.evidence import MAX_CONFIG_DEPTH, UNREAD, config_level, node_from_record, parent_edges, unread_reason
 from licheck.ids import Subject, parse_subject
-from licheck.records import RepoRecord, trim_card
+from licheck.records import RepoRecord, new_record
 from licheck.sources import LayeredSource
 
 DEFAULT_MAX_DEPTH = 20
@@ -78,15 +78,12 @@ def read_regular(path: Path, cap: int) -> tuple[bytes | None, str | None]:
 
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
-    from licheck.cardparse import extract_prose, licence_mentions, split_card
-    from licheck.configfiles import adapter_parents, mergekit_parents
+    from licheck import recordbuild as build
 
     base = Path(folder).expanduser()
     if not base.is_dir():
         raise UsageError(f"not a folder: {folder}")
     base = base.resolve()
-    from licheck.hub import too_large
-
     files: dict[str, str] = {}
     cut: set[str] = set()
     unread: list[str] = []
@@ -101,26 +98,16 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             continue
         if len(data) > MAX_LOCAL_FILE:
             cut.add(name)
-            oversized.append(too_large(name, MAX_LOCAL_FILE))
+            oversized.append(build.too_large(name, MAX_LOCAL_FILE))
         files[name] = data[:MAX_LOCAL_FILE].decode("utf-8", errors="replace")
     files.update(_subfolder_configs(base, files))
-    rec = RepoRecord(
-        id=folder, kind="model", source="local", siblings=list(files), problems=unread, incomplete=oversized
-    )
+    rec = new_record(folder, "model", source="local", files=list(files), problems=unread, incomplete=oversized)
     if "README.md" in files:
-        parsed = split_card(files["README.md"], truncated="README.md" in cut)
-        rec.card_data = trim_card(parsed.data)
-        rec.card_warning = parsed.warning
-        rec.problems += parsed.problems
-        rec.prose = extract_prose(parsed.body, base.name, api=api)
-        rec.prose_licenses = licence_mentions(parsed.body)
+        build.add_card(rec, files["README.md"], truncated="README.md" in cut, api=api, self_id=base.name)
     import json
 
     for path in config_level(list(files), "adapter_config.json"):
-        ids, problems = adapter_parents(files[path])
-        if ids:
-            rec.file_parents[path] = ids
-        rec.problems += problems
+        build.add_config(rec, path, files[path])
     bases = rec.card_data.get("base_model")
     if "config.json" in files and not bases and not rec.file_parents:
         # Weakest evidence: whatever path the trainer loaded from (often a local folder; only Hub ids count).
@@ -139,19 +126,17 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
                 ProseEdge("finetune", subj.id, f"config.json _name_or_path: {trained_from}", "config.json")
             )
     for path in config_level(list(files), "mergekit_config.yml"):
-        ids, problems = mergekit_parents(files[path])
-        rec.file_parents[path] = ids
-        rec.problems += problems
+        build.add_config(rec, path, files[path])
     _local_license_file(rec, base)
     return rec
 
 
 def _local_license_file(rec: RepoRecord, base: Path) -> None:
     """The folder's LICENSE / LICENSE.md / LICENSE.txt when the card names no licence, as the Hub client reads it."""
-    from licheck import fingerprint
+    from licheck import fingerprint, recordbuild
 
     present = [n for n in fingerprint.LICENSE_FILES if (base / n).resolve().parent == base and (base / n).is_file()]
-    name = fingerprint.file_to_read(rec.card_data, [], present, rec.id)
+    name = recordbuild.license_file_to_read(rec, present)
     if name is None:
         return
     try:
@@ -159,7 +144,7 @@ def _local_license_file(rec: RepoRecord, base: Path) -> None:
             data = fh.read(fingerprint.MAX_LICENSE_BYTES + 1)
     except OSError:
         return
-    rec.license_file = fingerprint.identify(data, name).to_json()
+    recordbuild.add_license_file(rec, name, data)
 
 
 LOCAL_WALK_LIMIT = 2000  # directory entries looked at for sub-folder configs

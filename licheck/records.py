@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from licheck.domain import INCOMPLETE, Problem, problems_from, problems_json
+
 RECORD_VERSION = 1
 
 
@@ -55,9 +57,8 @@ class RepoRecord:
     unknown: list[str] = field(default_factory=list)  # card fields the source could not see (snapshot)
     prose_licenses: list[str] = field(default_factory=list)  # "License: X" lines of the card body
     license_file: dict[str, Any] | None = None  # fingerprint.FileMatch of the repo's LICENSE file (never its text)
-    # What could not be read completely (truncated file listing, oversized card): each is a reason for `review`
-    incomplete: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # why the card/config files cannot be trusted (-> review)
+    # Why the facts cannot be taken in full (a cut listing or file, a card that cannot be trusted): each -> review
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -65,37 +66,100 @@ class RepoRecord:
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
+        d.update({"incomplete": [], "problems": [], **problems_json(self.problems)})  # stored as two lists of reasons
         d["v"] = RECORD_VERSION
         return d
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RepoRecord:
+        """A stored record (cache entry, snapshot line), re-checked field by field through `new_record`."""
         if not isinstance(d, dict) or d.get("v") != RECORD_VERSION:
             raise ValueError("record version mismatch")
-        prose = [ProseEdge(**p) for p in d.get("prose", [])]
-        gated = d.get("gated", False)
-        return cls(
-            id=str(d["id"]),
-            kind=str(d["kind"]),
+        return new_record(
+            str(d["id"]),
+            str(d["kind"]),
             sha=d.get("sha"),
             last_modified=d.get("last_modified"),
-            gated=gated if isinstance(gated, (bool, str)) else bool(gated),
-            card_data=dict(d.get("card_data") or {}),
-            tags=[t for t in d.get("tags") or [] if isinstance(t, str)],
-            siblings=[s for s in d.get("siblings") or [] if isinstance(s, str)],
+            gated=d.get("gated", False),
+            card=d.get("card_data"),
+            tags=d.get("tags"),
+            files=d.get("siblings"),
             pipeline_tag=d.get("pipeline_tag"),
-            prose=prose,
+            prose=[ProseEdge(**p) for p in d.get("prose", [])],
             file_parents={k: list(v) for k, v in (d.get("file_parents") or {}).items()},
             source=str(d.get("source", "hub")),
             recorded=d.get("recorded"),
             requested_id=d.get("requested_id"),
             card_warning=d.get("card_warning"),
-            unknown=[u for u in d.get("unknown") or [] if isinstance(u, str)],
-            prose_licenses=[u for u in d.get("prose_licenses") or [] if isinstance(u, str)],
-            license_file=d["license_file"] if isinstance(d.get("license_file"), dict) else None,
-            incomplete=[u for u in d.get("incomplete") or [] if isinstance(u, str)],
-            problems=[u for u in d.get("problems") or [] if isinstance(u, str)],
+            unknown=d.get("unknown"),
+            prose_licenses=d.get("prose_licenses"),
+            license_file=d.get("license_file"),
+            incomplete=d.get("incomplete"),
+            problems=d.get("problems"),
         )
+
+
+def _strs(values: Any, cap: int | None = None) -> list[str]:
+    out = [v for v in values if isinstance(v, str)] if isinstance(values, (list, tuple)) else []
+    return out if cap is None else out[:cap]
+
+
+def new_record(
+    id: str,
+    kind: str,
+    *,
+    sha: Any = None,
+    last_modified: Any = None,
+    gated: Any = False,
+    card: Any = None,
+    tags: Any = (),
+    files: Any = (),
+    pipeline_tag: Any = None,
+    source: str = "hub",
+    recorded: str | None = None,
+    requested_id: str | None = None,
+    prose: list[ProseEdge] | None = None,
+    file_parents: dict[str, list[str]] | None = None,
+    card_warning: str | None = None,
+    unknown: Any = (),
+    prose_licenses: Any = (),
+    license_file: Any = None,
+    incomplete: Any = (),
+    problems: Any = (),
+) -> RepoRecord:
+    """The one way a RepoRecord is made from outside data (a Hub answer, a stored record, a recorded source).
+
+    Why one place: every source is held to the same shape: the card keeps only its provenance and licence keys,
+    lists keep only strings, at most MAX_TAGS tags and MAX_SIBLINGS file names are kept (a longer listing is
+    recorded as incomplete, so the record answers `review`), dates become ISO strings. `incomplete`: reasons
+    something was not read completely; `problems`: reasons what was read is not trusted (both -> Problem).
+    """
+    names = _strs(files)
+    stamp = last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified
+    rec = RepoRecord(
+        id=id,
+        kind=kind,
+        sha=sha if isinstance(sha, str) else None,
+        last_modified=stamp if isinstance(stamp, str) else None,
+        gated=gated if isinstance(gated, (bool, str)) else bool(gated),
+        card_data=trim_card(card),
+        tags=_strs(tags, MAX_TAGS),
+        siblings=names[:MAX_SIBLINGS],
+        pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
+        prose=list(prose or []),
+        file_parents=dict(file_parents or {}),
+        source=source,
+        recorded=recorded,
+        requested_id=requested_id,
+        card_warning=card_warning,
+        unknown=_strs(unknown),
+        prose_licenses=_strs(prose_licenses),
+        license_file=license_file if isinstance(license_file, dict) else None,
+        problems=problems_from(incomplete, problems),
+    )
+    if len(names) > MAX_SIBLINGS:
+        rec.problems.append(Problem(listing_truncated(len(names)), INCOMPLETE))
+    return rec
 
 
 def trim_card(card: Any) -> dict[str, Any]:
@@ -113,6 +177,7 @@ def trim_card(card: Any) -> dict[str, Any]:
 
 
 MAX_SIBLINGS = 5000  # file names kept per record
+MAX_TAGS = 1000  # tags kept per record
 
 
 def listing_truncated(total: int) -> str:
@@ -121,7 +186,3 @@ def listing_truncated(total: int) -> str:
         f"file listing truncated ({total:,} files, only the first {MAX_SIBLINGS:,} read): an adapter_config.json "
         "or mergekit_config.yml naming other parents may be hidden"
     )
-
-
-def card_too_large(name: str, cap: int) -> str:
-    return f"card too large to read ({name} is over {cap // 1024:,} KiB; read no further)"

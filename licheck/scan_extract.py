@@ -30,7 +30,7 @@ from licheck.evidence import (
     unread_parents,
 )
 from licheck.ids import is_valid_repo_id, parent_subject
-from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
+from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, new_record, trim_card
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
 REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
@@ -89,18 +89,18 @@ def record_from_hub(d: Any) -> RepoRecord:
     sha = d.get("sha")
     last = d.get("lastModified", d.get("last_modified"))
     total = listing_total(d.get("siblings") if "siblings" in d else d.get("file_evidence"))
-    return RepoRecord(
-        incomplete=[listing_truncated(total)] if total else [],
-        id=rid,
-        kind=kind,
-        sha=sha if isinstance(sha, str) else None,
+    return new_record(
+        rid,
+        kind,
+        sha=sha,
         last_modified=last if isinstance(last, str) else None,
         gated=gated if isinstance(gated, (bool, str)) and gated else False,
-        card_data=card,
+        card=card,
         tags=tags,
-        siblings=siblings,
+        files=siblings,
         pipeline_tag=pipeline,
         source="dump",
+        incomplete=[listing_truncated(total)] if total else [],
     )
 
 

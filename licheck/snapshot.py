@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,30 @@ class Snapshot:
             n_ds = sum(k.startswith("datasets/") for k in self._index)
             self._coverage = f"{span}, {len(self) - n_ds} models" + (f", {n_ds} datasets" if n_ds else "")
         return self._coverage
+
+
+def write_snapshot(folder: Path, records: Iterable[RepoRecord], meta: dict[str, Any] | None = None) -> int:
+    """Write a snapshot folder that `Snapshot` reads: one compact JSON line per record, in the order given, and the
+    index of byte offsets merged into `meta` (snapshot_date, aliases, ...). Returns the bytes of records written.
+
+    The one writer (scripts/build_snapshot.py and the tests use it). A record's `source` is not stored: a
+    snapshot answer is always marked "snapshot" when read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    index: dict[str, list[int]] = {}
+    offset = 0
+    with (folder / RECORDS_FILE).open("wb") as fh:
+        for rec in records:
+            if rec.key in index:
+                raise ValueError(f"{rec.key}: two records for one key")
+            data = rec.to_json()
+            data.pop("source", None)
+            line = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            index[rec.key] = [offset, len(line)]
+            fh.write(line + b"\n")
+            offset += len(line) + 1
+    head = {**(meta or {}), "index": index}
+    (folder / INDEX_FILE).write_text(json.dumps(head, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
+    return offset
 
 
 @lru_cache(maxsize=1)

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from licheck.apis import load_catalogue  # noqa: E402
 from licheck.cardparse import extract_prose, licence_mentions  # noqa: E402
-from licheck.records import RepoRecord, trim_card  # noqa: E402
+from licheck.records import RepoRecord, new_record  # noqa: E402
+from licheck.snapshot import write_snapshot  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "licheck" / "data"
@@ -92,15 +93,15 @@ def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, Score]:
             {f for f in ALL_FIELDS if f not in card} | {f for f in listed if f in ALL_FIELDS and f not in card}
         )
     rid = entry["repo_id"]
-    rec = RepoRecord(
-        id=rid,
-        kind=kind,
+    rec = new_record(
+        rid,
+        kind,
         sha=hub.get("sha") or src.get("hf_revision"),
         last_modified=hub.get("last_modified") or src.get("hf_last_modified"),
         gated=hub.get("gated", src.get("gated", False)) or False,
-        card_data=trim_card(card),
-        tags=tags + [t for t in header_tags if isinstance(t, str)],
-        siblings=[f for f in entry.get("file_evidence") or [] if isinstance(f, str)],
+        card=card,
+        tags=tags + list(header_tags),
+        files=entry.get("file_evidence") or [],
         pipeline_tag=hub.get("pipeline_tag") or card.get("pipeline_tag"),
         source="snapshot",
         recorded=_recorded(entry, src),
@@ -114,8 +115,8 @@ def _record(entry: dict[str, Any], api: Any) -> tuple[RepoRecord, Score]:
     return rec, (RANK.get(vis, 0), 1 if rec.sha else 0, rec.recorded or "")
 
 
-def _range(records: Any) -> list[str | None]:
-    dates = sorted(r["recorded"] for r in records if r.get("recorded"))
+def _range(records: list[RepoRecord]) -> list[str | None]:
+    dates = sorted(r.recorded for r in records if r.recorded)
     return [dates[0], dates[-1]] if dates else [None, None]
 
 
@@ -161,45 +162,33 @@ def main(argv: list[str]) -> int:
     with (data / "hub-scrape-2025-04.jsonl").open(encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            rec = RepoRecord(
-                id=row["repo_id"],
-                kind="model",
+            rec = new_record(
+                row["repo_id"],
+                "model",
                 sha=row.get("sha"),
                 last_modified=row.get("last_modified"),
                 gated=row.get("gated") or False,
-                card_data=trim_card(row.get("card_data") or {}),
-                tags=list(row.get("hub_tags") or []),
-                siblings=list(row.get("file_evidence") or []),
+                card=row.get("card_data") or {},
+                tags=row.get("hub_tags") or [],
+                files=row.get("file_evidence") or [],
                 pipeline_tag=(row.get("card_data") or {}).get("pipeline_tag"),
                 source="snapshot",
                 recorded=_date(row.get("recorded")),
             )
             offer(rec, (RANK["full"], 1 if rec.sha else 0, rec.recorded or ""))
     aliases = {old: new for old, new in aliases.items() if old not in best and new in best}  # never shadow a record
-    records = {k: v[0].to_json() for k, v in sorted(best.items())}
-    for r in records.values():
-        r.pop("source", None)
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    index: dict[str, list[int]] = {}
-    offset = 0
-    with (OUT_DIR / "snapshot.jsonl").open("wb") as fh:
-        for key, rec in records.items():
-            line = json.dumps(rec, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-            index[key] = [offset, len(line)]
-            fh.write(line + b"\n")
-            offset += len(line) + 1
+    ordered = [rec for _key, (rec, _score) in sorted(best.items())]
     meta = {
         "snapshot_date": date,
         "description": "Real Hugging Face Hub metadata (facts only) recorded 2023-2026 (scripts/build_snapshot.py)",
         "aliases": aliases,
         "alias_sources": {k: alias_sources[k] for k in aliases},
-        "recorded_range": _range(records.values()),
-        "index": index,
+        "recorded_range": _range(ordered),
     }
-    (OUT_DIR / "snapshot-index.json").write_text(json.dumps(meta, sort_keys=True, separators=(",", ":")) + "\n")
-    edges = sum(len(r["prose"]) for r in records.values())
+    offset = write_snapshot(OUT_DIR, ordered, meta)
+    edges = sum(len(r.prose) for r in ordered)
     print(
-        f"wrote {OUT_DIR}/snapshot.jsonl ({len(records)} records, {edges} prose edges, {len(aliases)} aliases, "
+        f"wrote {OUT_DIR}/snapshot.jsonl ({len(ordered)} records, {edges} prose edges, {len(aliases)} aliases, "
         f"{offset} bytes, recorded {meta['recorded_range'][0]}..{meta['recorded_range'][1]})"
     )
     return 0

@@ -336,17 +336,18 @@ def test_cyclonedx_lineage_and_licence_acknowledgement(hub_env: Any, cli: Any) -
     text, doc = _audit(hub_env, cli, "conditional", "cyclonedx")
     comps = _components(json.loads(text))
     ft = comps[LLAMA_FT]
-    # Declared MIT (SPDX id), concluded MIT + the Llama 3.1 licence it inherits (not an SPDX id: a name).
-    assert {"license": {"id": "MIT", "acknowledgement": "declared"}} in ft["licenses"]
-    concluded = [x["license"] for x in ft["licenses"] if x["license"]["acknowledgement"] == "concluded"]
-    assert {"id": "MIT", "acknowledgement": "concluded"} in concluded
-    assert any(c.get("name") == "llama3.1" for c in concluded)
+    # Concluded: MIT + the Llama 3.1 licence it inherits, as one expression (CycloneDX 1.6 allows one expression
+    # or licence entries, not both); the declared MIT is the evidence it rests on.
+    assert ft["licenses"] == [{"expression": "MIT AND LicenseRef-licheck-llama3.1", "acknowledgement": "concluded"}]
+    assert ft["evidence"]["licenses"] == [{"license": {"id": "MIT", "acknowledgement": "declared"}}]
+    llama_url = comps[LLAMA]["licenses"][0]["license"]["url"]
+    assert _props(ft, "licheck:licence-text") == [f"LicenseRef-licheck-llama3.1: {llama_url}"]
     assert _props(ft, "licheck:licence-note")
     assert comps[LLAMA]["licenses"] == [
         {
             "license": {
                 "name": "llama3.1",
-                "url": comps[LLAMA]["licenses"][0]["license"]["url"],
+                "url": llama_url,
                 "acknowledgement": "declared",
             }
         }
@@ -360,6 +361,29 @@ def test_cyclonedx_lineage_and_licence_acknowledgement(hub_env: Any, cli: Any) -
     use_cases = card["considerations"]["useCases"]
     assert use_cases[0].startswith("licheck verdict CONDITIONAL")
     assert any("must begin with" in u for u in use_cases)
+
+
+def _cyclonedx_licences(comp: dict[str, Any]) -> str:
+    """The component's licences as one expression: its expression, else its (declared, single) licence entry."""
+    lic = comp.get("licenses") or []
+    if lic and "expression" in lic[0]:
+        return str(lic[0]["expression"])
+    terms = [x["license"].get("id") or "LicenseRef-licheck-" + x["license"]["name"] for x in lic]
+    return " AND ".join(terms)
+
+
+def test_cyclonedx_and_spdx_state_the_same_licences(hub_env: Any, cli: Any) -> None:
+    """For the same audit, every node's concluded licences are the same expression in the BOM and the SBOM."""
+    _, doc = _audit(hub_env, cli, "conditional", "json")
+    bom = formats.render("cyclonedx", [doc])
+    _validate_cyclonedx(bom)
+    comps = _components(json.loads(bom))
+    elements, rels = _check_spdx(formats.render("spdx", [doc]))
+    spdx = {s: o for s, r, o in _spdx_rel(elements, rels) if r == "hasConcludedLicense"}
+    assert spdx[LLAMA_FT] == "MIT AND LicenseRef-licheck-llama3.1"  # 2+ licences: the node that matters
+    assert set(spdx) >= {LLAMA_FT, LLAMA, CHAT_DATA}
+    for nid, expression in spdx.items():
+        assert _cyclonedx_licences(comps[nid]) == expression, nid
 
 
 def test_cyclonedx_forbidden_dataset_lineage(hub_env: Any, cli: Any) -> None:

@@ -3,7 +3,6 @@ not answer), exit 2, and close ids from the snapshot (issue 10 item 7)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,12 @@ import pytest
 from licheck.errors import NotFound, OfflineMiss
 from licheck.ids import parse_subject
 from licheck.records import RepoRecord
-from licheck.snapshot import Snapshot, load_snapshot
+from licheck.snapshot import Snapshot, load_snapshot, write_snapshot
 from licheck.sources import LayeredSource, close_matches, did_you_mean
 
 
 def tiny_snapshot(folder: Path, records: list[RepoRecord], aliases: dict[str, str] | None = None) -> Snapshot:
-    index, offset = {}, 0
-    with (folder / "snapshot.jsonl").open("wb") as fh:
-        for rec in records:
-            line = json.dumps(rec.to_json(), sort_keys=True).encode()
-            index[rec.key] = [offset, len(line)]
-            fh.write(line + b"\n")
-            offset += len(line) + 1
-    meta = {"index": index, "aliases": aliases or {}, "snapshot_date": "2026-01-02"}
-    (folder / "snapshot-index.json").write_text(json.dumps(meta), encoding="utf-8")
+    write_snapshot(folder, records, {"aliases": aliases or {}, "snapshot_date": "2026-01-02"})
     return Snapshot(folder)
 
 

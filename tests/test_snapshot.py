@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 
 import pytest
 
+from licheck import snapshot
 from licheck.records import RepoRecord
-from licheck.snapshot import INDEX_FILE, RECORDS_FILE, Snapshot, load_snapshot
+from licheck.snapshot import Snapshot, load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def write_snapshot(folder: Path, records: list[RepoRecord], aliases: dict[str, str], why: dict[str, str]) -> Snapshot:
-    index: dict[str, list[int]] = {}
-    offset = 0
-    with (folder / RECORDS_FILE).open("wb") as fh:
-        for rec in records:
-            line = json.dumps(rec.to_json()).encode()
-            index[rec.key] = [offset, len(line)]
-            fh.write(line + b"\n")
-            offset += len(line) + 1
-    meta = {"snapshot_date": "2026-12-03", "aliases": aliases, "alias_sources": why, "index": index}
-    (folder / INDEX_FILE).write_text(json.dumps(meta))
+    snapshot.write_snapshot(folder, records, {"snapshot_date": "2026-12-03", "aliases": aliases, "alias_sources": why})
     return Snapshot(folder)
 
 

@@ -3,7 +3,9 @@
 Why CycloneDX: procurement and SCA tools ingest it; 1.6 has `machine-learning-model` components with a
 `modelCard`, `data` components, lineage through `pedigree.ancestors` (the maintainers' answer to "base model"
 requests) and `acknowledgement: declared | concluded` on licences, which is exactly the difference licheck
-exists to show (a Llama fine-tune declaring MIT is concluded to be under the Llama licence too).
+exists to show (a Llama fine-tune declaring MIT is concluded to be under the Llama licence too). A concluded
+set is one SPDX expression, the one the SPDX output writes (formats.model); since 1.6 allows either licence
+entries or one expression per component, the card's declared licences then stand in `evidence.licenses`.
 The serial number is a uuid5 of the documents' content, so the same audit gives the same BOM; only
 metadata.timestamp changes between identical runs.
 """
@@ -14,6 +16,7 @@ import uuid
 from typing import Any
 
 from licheck.formats import _common as c
+from licheck.formats import model as m
 
 # Namespace for uuid5 serial numbers (uuid5 of the URL namespace and "https://licheck.dev/cyclonedx").
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://licheck.dev/cyclonedx")
@@ -21,40 +24,36 @@ _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://licheck.dev/cyclonedx")
 _MAX_PEDIGREE_DEPTH = 8
 
 
-def _licence_entry(licence: str, acknowledgement: str, node: c.Node | None) -> dict[str, Any]:
-    sid = c.spdx_id(licence)
-    body: dict[str, Any] = {"id": sid} if sid else {"name": licence}
-    url = None if sid else c.licence_url(licence, node)
-    if url:
-        body["url"] = url
-    body["acknowledgement"] = acknowledgement
+def _licence_entry(term: m.LicenceTerm, acknowledgement: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"id": term.spdx_id} if term.spdx_id else {"name": term.licence}
+    if term.url:
+        body["url"] = term.url
+    if acknowledgement:
+        body["acknowledgement"] = acknowledgement
     return {"license": body}
 
 
-def _licences(node_id: str, node: c.Node | None, concluded: list[str]) -> list[dict[str, Any]]:
-    declared = c.declared_licences(node)
-    out = [_licence_entry(lic, "declared", node) for lic in declared]
-    if concluded and not c.same_licences(declared, concluded):
-        out += [_licence_entry(lic, "concluded", node) for lic in concluded]
-    return out
+def _licences(comp: m.Component) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(component licenses, evidence licenses).
+
+    CycloneDX 1.6 holds either licence entries or exactly one expression. When licheck concludes something other
+    than one declared licence, `licenses` is that conclusion as one expression (the same one SPDX writes) and the
+    card's declared licences are the evidence it rests on; otherwise the declared licences are listed.
+    """
+    declared = [_licence_entry(t, "declared") for t in comp.declared.terms]
+    if comp.drifts or len(comp.concluded.terms) > 1:
+        return [{"expression": comp.concluded.expression, "acknowledgement": "concluded"}], declared
+    return declared, []
 
 
-def _identity(node_id: str, node: c.Node | None) -> dict[str, Any]:
+def _identity(comp: m.Component) -> dict[str, Any]:
     """type, group, name, version, purl and the Hub page: what identifies a node wherever it appears."""
-    kind = c.node_kind(node, node_id)
-    group, name = c.split_id(node_id)
-    out: dict[str, Any] = {"type": "data" if c.is_dataset(node, node_id) else "machine-learning-model"}
-    if group:
-        out["group"] = group
-    out["name"] = name
-    revision = (node or {}).get("revision")
-    if isinstance(revision, str) and revision:
-        out["version"] = revision
-        if kind == "model" and group and len(revision) == 40 and all(ch in "0123456789abcdefABCDEF" for ch in revision):
-            out["purl"] = f"pkg:huggingface/{group}/{name}@{revision.lower()}"
-    url = c.hub_url(node_id, kind)
-    if url:
-        out["externalReferences"] = [{"type": "website", "url": url, "comment": "Hugging Face Hub page"}]
+    out: dict[str, Any] = {"type": "data" if comp.dataset else "machine-learning-model"}
+    out.update(m.given(("group", comp.group)))
+    out["name"] = comp.name
+    out.update(m.given(("version", comp.revision), ("purl", comp.purl)))  # a purl only with a revision
+    if comp.url:
+        out["externalReferences"] = [{"type": "website", "url": comp.url, "comment": "Hugging Face Hub page"}]
     return out
 
 
@@ -83,8 +82,7 @@ def _properties(node_id: str, node: c.Node | None, node_roles: list[str]) -> lis
 
 def _ancestors(
     node_id: str,
-    nodes: dict[str, c.Node],
-    by_child: dict[str, list[dict[str, Any]]],
+    inv: m.Inventory,
     trail: tuple[str, ...],
     expanded: set[str],
 ) -> list[dict[str, Any]]:
@@ -94,18 +92,18 @@ def _ancestors(
     the tree stays linear in the size of the graph instead of exponential in its depth.
     """
     out: list[dict[str, Any]] = []
-    child_is_model = not c.is_dataset(nodes.get(node_id), node_id)
-    for e in by_child.get(node_id, []):
+    child_is_model = not inv.components[node_id].dataset
+    for e in inv.by_child.get(node_id, []):
         parent = str(e.get("parent"))
-        pnode = nodes.get(parent)
-        if child_is_model and e.get("relation") == "trained_on" and c.is_dataset(pnode, parent):
+        pcomp = inv.components[parent]
+        if child_is_model and e.get("relation") == "trained_on" and pcomp.dataset:
             continue
         if parent in trail:
             continue
-        comp = _identity(parent, pnode)
+        comp = _identity(pcomp)
         first = parent not in expanded
         if first:  # a repeat is only named (its bom-ref component and first occurrence say the rest)
-            lic = [_licence_entry(x, "declared", pnode) for x in c.declared_licences(pnode)]
+            lic = [_licence_entry(t, "declared") for t in pcomp.declared.terms]
             if lic:
                 comp["licenses"] = lic
         else:
@@ -115,11 +113,11 @@ def _ancestors(
             {"name": "licheck:relation", "value": f"{e.get('relation')} of {node_id}"},
             {"name": "licheck:relation-source", "value": str(e.get("relation_source", ""))},
         ]
-        if first and len(trail) >= _MAX_PEDIGREE_DEPTH and by_child.get(parent):
+        if first and len(trail) >= _MAX_PEDIGREE_DEPTH and inv.by_child.get(parent):
             comp["properties"].append({"name": "licheck:pedigree-continues", "value": f"component {parent}"})
         elif first:
             expanded.add(parent)
-            deeper = _ancestors(parent, nodes, by_child, trail + (parent,), expanded)
+            deeper = _ancestors(parent, inv, trail + (parent,), expanded)
             if deeper:
                 comp["pedigree"] = {"ancestors": deeper}
         out.append(comp)
@@ -130,68 +128,49 @@ def _considerations(docs: list[c.Doc], node_id: str) -> list[str]:
     """The verdicts and obligations of every plan in which this model is the teacher, as plain text."""
     lines: list[str] = []
     for d in docs:
-        if (d.get("root") or (d.get("query") or {}).get("teacher")) != node_id:
+        if m.teacher_of(d) != node_id:
             continue
         lines.append(f"licheck verdict {str(d.get('verdict')).upper()}: {c.audit_label(d)}. {c.DISCLAIMER}")
-        for o in d.get("obligations") or []:
-            lines.append(f"Obligation ({o.get('rule')} {o.get('clause')}): {o.get('text')}")
-        for f in c.sorted_findings(d):
-            if f.get("effect") in ("forbid", "review"):
-                what = "Forbidden" if f["effect"] == "forbid" else "Needs review"
-                lines.append(f"{what} ({c.rule_id(f)} on {f.get('node')}): {f.get('reason')}")
+        lines += m.open_points(d)
     return list(dict.fromkeys(lines))
 
 
 def render(docs: list[c.Doc]) -> str:
     """One BOM for all documents: components merged by node id, dependencies = provenance edges."""
-    nodes = c.merged_nodes(docs)
-    edges = c.merged_edges(docs)
-    by_child = c.parents_of(edges)
-    node_roles = c.roles(docs)
-    order = list(nodes)
-    for e in edges:
-        for end in (str(e.get("child")), str(e.get("parent"))):
-            if end not in nodes and end not in order:
-                order.append(end)
-    concluded: dict[str, list[str]] = {}
-    for d in docs:
-        ids = {n.get("id") for n in (d.get("graph") or {}).get("nodes") or []}
-        for nid in order:
-            if nid in ids:
-                for lic in c.concluded_licences(d, nid):
-                    if lic not in concluded.setdefault(nid, []):
-                        concluded[nid].append(lic)
-
+    inv = m.inventory(docs)
     components: list[dict[str, Any]] = []
-    for nid in order:
-        node = nodes.get(nid)
+    for nid in inv.order:
+        cm = inv.components[nid]
         comp: dict[str, Any] = {"bom-ref": nid}
-        comp.update(_identity(nid, node))
-        lic = _licences(nid, node, concluded.get(nid, []))
+        comp.update(_identity(cm))
+        lic, evidence = _licences(cm)
         if lic:
             comp["licenses"] = lic
-        props = _properties(nid, node, node_roles.get(nid, []))
+        props = _properties(nid, cm.node, list(cm.roles))
         for d in docs:
-            if (d.get("root") or (d.get("query") or {}).get("teacher")) == nid:
+            if m.teacher_of(d) == nid:
                 verdict = f"{d.get('verdict')}: {c.audit_label(d)}"
                 props.append({"name": "licheck:verdict", "value": verdict})
-        declared = c.declared_licences(node)
-        if concluded.get(nid) and not c.same_licences(declared, concluded[nid]):
-            props.append({"name": "licheck:licence-note", "value": c.drift_note(nid, declared, concluded[nid])})
+        if cm.drifts:
+            props.append({"name": "licheck:licence-note", "value": cm.drift_note()})
+        if lic and "expression" in lic[0]:  # an expression has no place for its terms' texts: name them here
+            for ref, url in cm.concluded.custom_refs().items():
+                props.append({"name": "licheck:licence-text", "value": f"{ref}: {url}"})
         comp["properties"] = props
-        ancestors = _ancestors(nid, nodes, by_child, (nid,), set())
+        ancestors = _ancestors(nid, inv, (nid,), set())
         if ancestors:
             comp["pedigree"] = {"ancestors": ancestors}
+        if evidence:
+            comp["evidence"] = {"licenses": evidence}
         if comp["type"] == "machine-learning-model":
             card: dict[str, Any] = {}
             params: dict[str, Any] = {}
-            if node and node.get("pipeline_tag"):
-                params["task"] = str(node["pipeline_tag"])
+            if cm.node and cm.node.get("pipeline_tag"):
+                params["task"] = str(cm.node["pipeline_tag"])
             datasets = [
                 str(e.get("parent"))
-                for e in by_child.get(nid, [])
-                if e.get("relation") == "trained_on"
-                and c.is_dataset(nodes.get(str(e.get("parent"))), str(e.get("parent")))
+                for e in inv.by_child.get(nid, [])
+                if e.get("relation") == "trained_on" and inv.components[str(e.get("parent"))].dataset
             ]
             if datasets:
                 params["datasets"] = [{"ref": ref} for ref in dict.fromkeys(datasets)]
@@ -205,8 +184,8 @@ def render(docs: list[c.Doc]) -> str:
         components.append(comp)
 
     dependencies = []
-    for nid in order:
-        parents = list(dict.fromkeys(str(e.get("parent")) for e in by_child.get(nid, [])))
+    for nid in inv.order:
+        parents = list(dict.fromkeys(str(e.get("parent")) for e in inv.by_child.get(nid, [])))
         entry: dict[str, Any] = {"ref": nid}
         if parents:
             entry["dependsOn"] = parents

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from licheck.formats import _common as c
+from licheck.formats import model as m
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 CREATION = "_:creationinfo"
@@ -50,14 +51,10 @@ class _Graph:
             el["comment"] = comment
         return self.add(el)
 
-    def licence(self, licences: list[str], node: c.Node | None) -> str:
+    def licence(self, licences: m.LicenceSet) -> str:
         """A licence expression element; LicenseRef terms carry the URL of their text when licheck knows it."""
-        expression = c.licence_expression(licences)
-        refs: dict[str, str] = {}
-        for lic in licences:
-            url = None if c.spdx_id(lic) else c.licence_url(lic, node)
-            if url:
-                refs.setdefault(c.licence_ref(lic), url)
+        expression = licences.expression
+        refs = licences.custom_refs()
         el: dict[str, Any] = {
             "type": "simplelicensing_LicenseExpression",
             "spdxId": self.id("license", expression + "".join(f"|{k}={v}" for k, v in refs.items()), expression),
@@ -71,28 +68,18 @@ class _Graph:
         return self.add(el)
 
 
-def _package(g: _Graph, nid: str, node: c.Node | None, orgs: dict[str, str]) -> dict[str, Any]:
-    kind = c.node_kind(node, nid)
-    n = node or {}
-    dataset = c.is_dataset(node, nid)
+def _package(g: _Graph, cm: m.Component, orgs: dict[str, str]) -> dict[str, Any]:
+    nid, kind, dataset, group = cm.id, cm.kind, cm.dataset, cm.group
+    n = cm.node or {}
     el: dict[str, Any] = {
         "type": "dataset_DatasetPackage" if dataset else "ai_AIPackage",
         "spdxId": g.id("dataset" if dataset else "model", nid),
         "creationInfo": CREATION,
         "name": nid,
     }
-    group, _ = c.split_id(nid)
-    if group:
-        el["suppliedBy"] = orgs[group]
-    url = c.hub_url(nid, kind)
-    if url:
-        el["software_downloadLocation"] = url
-        el["software_homePage"] = url
-    revision = n.get("revision")
-    if isinstance(revision, str) and revision:
-        el["software_packageVersion"] = revision
-        if kind == "model" and group and re.fullmatch(r"[0-9a-fA-F]{40}", revision):
-            el["software_packageUrl"] = f"pkg:huggingface/{nid}@{revision.lower()}"
+    el.update(m.given(("suppliedBy", orgs.get(group or "")), ("software_downloadLocation", cm.url)))
+    el.update(m.given(("software_homePage", cm.url), ("software_packageVersion", cm.revision)))
+    el.update(m.given(("software_packageUrl", cm.purl)))  # a purl only with a revision
     el["software_primaryPurpose"] = "data" if dataset else "model"
     notes: list[str] = [f"licheck node {nid} ({kind}), read from {n.get('source', 'unknown source')}"]
     if n.get("source_date"):
@@ -122,12 +109,7 @@ def _verdict_statement(d: c.Doc) -> str:
     facts = c.licensee_facts(q)
     if facts:
         parts.append("Licensee: " + ", ".join(facts) + ".")
-    for o in d.get("obligations") or []:
-        parts.append(f"Obligation ({o.get('rule')} {o.get('clause')}): {o.get('text')}")
-    for f in c.sorted_findings(d):
-        if f.get("effect") in ("forbid", "review"):
-            what = "Forbidden" if f["effect"] == "forbid" else "Needs review"
-            parts.append(f"{what} ({c.rule_id(f)} on {f.get('node')}): {f.get('reason')}")
+    parts += m.open_points(d)
     parts.append(c.DISCLAIMER)
     return "\n".join(parts)
 
@@ -152,16 +134,11 @@ def render(docs: list[c.Doc]) -> str:
     g.add({"type": "SoftwareAgent", "spdxId": agent, "creationInfo": CREATION, "name": "licheck"})
     g.add({"type": "Tool", "spdxId": tool, "creationInfo": CREATION, "name": f"licheck {version}"})
 
-    nodes = c.merged_nodes(docs)
-    edges = c.merged_edges(docs)
-    order = list(nodes)
-    for e in edges:
-        for end in (str(e.get("child")), str(e.get("parent"))):
-            if end not in order:
-                order.append(end)
+    inv = m.inventory(docs)
+    order = inv.order
     orgs: dict[str, str] = {}
     for nid in order:
-        group, _ = c.split_id(nid)
+        group = inv.components[nid].group
         if group and group not in orgs:
             orgs[group] = g.add(
                 {
@@ -172,15 +149,15 @@ def render(docs: list[c.Doc]) -> str:
                     "comment": "Hub namespace or API provider named in the id; not verified as a legal entity.",
                 }
             )
-    packages = {nid: g.add(_package(g, nid, nodes.get(nid), orgs)) for nid in order}
+    packages = {nid: g.add(_package(g, inv.components[nid], orgs)) for nid in order}
 
-    for e in edges:
+    for e in inv.edges:
         child, parent, rel = str(e.get("child")), str(e.get("parent")), str(e.get("relation"))
         note = f"licheck relation {rel}, decided by {e.get('relation_source', 'unknown')}"
         weak = [x.get("detail") for x in e.get("evidence") or [] if x.get("weak")]
         if weak:
             note += f" (weak evidence: {weak[0]})"
-        if rel == "trained_on" and c.is_dataset(nodes.get(parent), parent):
+        if rel == "trained_on" and inv.components[parent].dataset:
             g.relationship(packages[child], "trainedOn", [packages[parent]], note)
         elif rel == "generated_by":
             g.relationship(packages[parent], "generates", [packages[child]], note)
@@ -188,32 +165,23 @@ def render(docs: list[c.Doc]) -> str:
             g.relationship(packages[parent], "ancestorOf", [packages[child]], note)
 
     for nid in order:
-        node = nodes.get(nid)
-        if c.node_kind(node, nid) == "api":
+        cm = inv.components[nid]
+        if cm.kind == "api":
             continue
-        declared = c.declared_licences(node)
-        concluded: list[str] = []
-        for d in docs:
-            if any(n.get("id") == nid for n in (d.get("graph") or {}).get("nodes") or []):
-                for lic in c.concluded_licences(d, nid):
-                    if lic not in concluded:
-                        concluded.append(lic)
-        if declared:
-            g.relationship(packages[nid], "hasDeclaredLicense", [g.licence(declared, node)])
-        if concluded:
-            differs = not c.same_licences(declared, concluded)
+        if cm.declared.terms:
+            g.relationship(packages[nid], "hasDeclaredLicense", [g.licence(cm.declared)])
+        if cm.concluded.terms:
             g.relationship(
                 packages[nid],
                 "hasConcludedLicense",
-                [g.licence(concluded, node)],
-                c.drift_note(nid, declared, concluded) if differs else None,
+                [g.licence(cm.concluded)],
+                cm.drift_note() if cm.drifts else None,
             )
 
     doc_id = g.id("document", digest, "licheck")
     roots: list[str] = []
     for d in docs:
-        q = d.get("query") or {}
-        teacher = str(d.get("root") or q.get("teacher"))
+        teacher = str(m.teacher_of(d))
         if teacher in packages and packages[teacher] not in roots:
             roots.append(packages[teacher])
         g.add(
