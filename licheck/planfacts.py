@@ -172,3 +172,19 @@ FACTS: tuple[PlanFact, ...] = (
 
 FACT_NAMES: tuple[str, ...] = tuple(f.name for f in FACTS)
 CONDITIONS: dict[str, Condition] = {c.key: c for f in FACTS for c in f.conditions}
+
+
+def command_flags(plan: Plan) -> list[str]:
+    """The flags that state `plan` (its student, and each fact not at its default): to ask the same question with
+    another command, e.g. the `licheck alternatives` line an audit ends with."""
+    out = ["--student", plan.student] if plan.student else []
+    for f in FACTS:
+        value = getattr(plan, f.name)
+        if value == f.default:
+            continue
+        names = f.flag.split("/")
+        if f.type is bool:
+            out.append(names[0] if value else names[-1])
+        else:
+            out += [names[0], str(value)]
+    return out

@@ -125,3 +125,32 @@ def test_a_teacher_from_the_hub_is_answered_with_snapshot_candidates(hub_env, cl
     paths = [p for _m, p in hub_env.requests]
     assert paths and all("acme/chat-nc-7b" in p for p in paths), paths
     assert cli("audit", "acme/chat-nc-7b").exit_code == 1  # non-commercial: forbidden for the default plan
+
+
+def test_a_forbidden_audit_ends_with_three_alternatives_and_the_command_for_more(cli) -> None:
+    plan = ("--use", "research", "--eu")
+    res = cli("audit", "meta-llama/Llama-2-7b-chat-hf", *plan, "--offline")
+    assert res.exit_code == 1
+    lines = res.stdout.splitlines()
+    start = lines.index("Allowed instead, under the same plan:")
+    listed = [
+        line.split()[1].rstrip(":")
+        for line in lines[start + 1 :]
+        if line.split() and line.split()[0] in ("PERMITTED", "CONDITIONAL")
+    ]
+    more = next(line for line in lines[start:] if line.strip().startswith("more: "))
+    assert more.strip() == "more: licheck alternatives meta-llama/Llama-2-7b-chat-hf --use research --eu"
+    full = _alternatives(cli, "meta-llama/Llama-2-7b-chat-hf", *plan)
+    assert listed[:3] == [a["id"] for a in full["alternatives"][:3]] and len(listed) == 3
+    # The lean JSON has none unless asked; asked, it carries the same list.
+    plain = cli("audit", "meta-llama/Llama-2-7b-chat-hf", *plan, "--offline", "--format", "json").json()
+    assert "alternatives" not in plain
+    asked = cli("audit", "meta-llama/Llama-2-7b-chat-hf", *plan, "--offline", "--format", "json", "--alternatives")
+    doc = asked.json()
+    assert doc["alternatives"] == full["alternatives"][:10]
+    jsonschema.validate(doc, json.loads((SCHEMAS / "audit.schema.json").read_text(encoding="utf-8")))
+
+
+def test_a_permitted_audit_lists_no_alternatives(cli) -> None:
+    res = cli("audit", "deepseek-ai/DeepSeek-R1", "--offline")
+    assert res.exit_code == 0 and "Allowed instead" not in res.stdout

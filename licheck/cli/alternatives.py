@@ -49,6 +49,7 @@ def alternatives(
         from licheck.alternatives import alternatives as find
         from licheck.domain import Plan
         from licheck.errors import UsageError
+        from licheck.formats.text import render_alternatives
         from licheck.rules import load_rules
 
         if not 1 <= limit <= 1000:
@@ -57,27 +58,8 @@ def alternatives(
         found, session = find(Plan(teacher=teacher, **(plan or {})), options, load_rules(options.rules_dirs))
         print_notice(session)
         found.alternatives = found.alternatives[:limit]
-        if fmt is Fmt.json:
-            sys.stdout.write(report.dumps(found.to_json(SCHEMA_VERSION, __version__)) + "\n")
-        else:
-            sys.stdout.write(render_text(found))
+        doc = found.to_json(SCHEMA_VERSION, __version__)
+        sys.stdout.write(report.dumps(doc) + "\n" if fmt is Fmt.json else render_alternatives(doc))
         return EXIT_OK
 
     run_command(body)
-
-
-def render_text(found: Any) -> str:
-    """Plain lines under 80 columns: one suggestion per line, its reason indented under it."""
-    import textwrap
-
-    what = ", ".join(x for x in (found.task, found.size and f"~{found.size}") if x) or "any task"
-    out = textwrap.wrap(f"Alternatives to {found.teacher} ({what}) under the same plan:", 80, break_long_words=False)
-    if not found.alternatives:
-        out.append(f"  none permitted or conditional among {found.considered} candidates of the {found.source}")
-    for a in found.alternatives:
-        out.append(f"  {a.verdict.upper():<11} {a.id}" + (f"  [{a.size}]" if a.size else ""))
-        out += textwrap.wrap(a.why, 80, initial_indent=" " * 14, subsequent_indent=" " * 14, break_long_words=False)
-    tail = f"({found.considered} candidates audited, from the {found.source}; "
-    tail += "`licheck audit ID` lists each one's obligations)"
-    out += textwrap.wrap(tail, 80, break_long_words=False)
-    return "\n".join(out) + "\n"

@@ -64,6 +64,11 @@ def audit(
     plan: Optional[dict[str, Any]] = None,  # replaced by the plan flags (cli/options.py)
     fmt: Fmt = typer.Option("text", "--format", help="Output format."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: quote every clause in full."),
+    alternatives: bool = typer.Option(
+        False,
+        "--alternatives",
+        help="Add teachers allowed under the same plan (text adds three on a forbidden or review answer anyway).",
+    ),
     offline: bool = OFFLINE,
     refresh: bool = REFRESH,
     rules: Optional[list[Path]] = typer.Option(
@@ -85,7 +90,21 @@ def audit(
         verdict, session = service.audit(Plan(teacher=teacher, **(plan or {})), options, ruleset)
         print_notice(session)
         doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
+        if alternatives or (fmt.value == "text" and verdict.verdict in ("forbidden", "review")):
+            _add_alternatives(doc, verdict.plan, options, ruleset, 10 if alternatives else 3)
         sys.stdout.write(formats.render(fmt.value, [doc], verbose=verbose))
         return VERDICT_EXIT[verdict.verdict]
 
     run_command(body)
+
+
+def _add_alternatives(doc: dict[str, Any], plan: Any, options: Any, ruleset: Any, limit: int) -> None:
+    """The first allowed teachers under the same plan (each audited by the engine), and the command for more."""
+    import shlex
+
+    from licheck.alternatives import alternatives
+    from licheck.planfacts import command_flags
+
+    found, _session = alternatives(plan, options, ruleset)
+    doc["alternatives"] = [a.to_json() for a in found.alternatives[:limit]]
+    doc["alternatives_command"] = shlex.join(["licheck", "alternatives", plan.teacher, *command_flags(plan)])

@@ -139,8 +139,38 @@ def _audit_lines(doc: dict[str, Any], cols: int, colour: bool, verbose: bool) ->
     out += _sources_lines(doc.get("sources") or {}, cols)
     for w in doc.get("warnings") or []:
         out += wrap(w, "    ", cols, first="warning: ")
+    out += _alternatives_lines(doc, cols)
     out += [""] + wrap(DISCLAIMER, "", cols)
     return out
+
+
+def _alternatives_lines(doc: dict[str, Any], cols: int) -> list[str]:
+    """On a forbidden or review answer, the allowed teachers first found (engine.alternatives) and how to see more."""
+    if "alternatives" not in doc:
+        return []
+    out = ["", "Allowed instead, under the same plan:"]
+    if not doc["alternatives"]:
+        out.append("  (no permitted or conditional teacher of the same task and size found in the snapshot)")
+    for a in doc["alternatives"]:
+        out += wrap(f"{a['verdict'].upper()} {a['id']}: {a['why']}", "      ", cols, first="  ")
+    if doc.get("alternatives_command"):
+        out += wrap(f"more: {doc['alternatives_command']}", "    ", cols, first="  ")
+    return out
+
+
+def render_alternatives(doc: dict[str, Any]) -> str:
+    """`licheck alternatives` as text: one suggestion per line, its reason wrapped under it."""
+    cols = width()
+    what = ", ".join(x for x in (doc["task"], doc["size"] and f"~{doc['size']}") if x) or "any task"
+    out = wrap(f"Alternatives to {doc['teacher']} ({what}) under the same plan:", "  ", cols, first="")
+    if not doc["alternatives"]:
+        out.append(f"  none permitted or conditional among {doc['considered']} candidates of the {doc['source']}")
+    for a in doc["alternatives"]:
+        out.append(f"  {a['verdict'].upper():<11} {a['id']}" + (f"  [{a['size']}]" if a["size"] else ""))
+        out += wrap(a["why"], " " * 14, cols)
+    tail = f"({doc['considered']} candidates audited, from the {doc['source']}; `licheck audit ID` lists each one's"
+    out += wrap(tail + " obligations)", "", cols)
+    return "\n".join(out) + "\n"
 
 
 def _grouped(findings: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
