@@ -218,26 +218,7 @@ class Auditor:
         for f in findings:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
-        verdict = "permitted"
-        for f in findings:
-            effect_verdict = {"forbid": "forbidden", "review": "review", "obligation": "conditional"}.get(f.effect)
-            if f.effect == "obligation" and f.generic:
-                effect_verdict = None
-            if effect_verdict and VERDICT_RANK[effect_verdict] > VERDICT_RANK[verdict]:
-                verdict = effect_verdict
-        obligations: list[dict[str, str]] = []
-        seen: set[str] = set()
-        if verdict in ("permitted", "conditional"):
-            for f in findings:
-                if f.effect == "obligation" and f.obligation:
-                    key = f.obligation.strip().lower()
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    item = {"text": f.obligation, "rule": f.rule, "clause": f.clause or ""}
-                    if f.generic:
-                        item["generic"] = "true"
-                    obligations.append(item)
+        verdict, obligations = settle(findings)
         return Verdict(verdict, findings, obligations, flags, graph, plan)
 
     def drift_findings(self, graph: Graph, idents: dict[str, Identification]) -> list[Finding]:
@@ -679,6 +660,28 @@ def verdict_of(f: Finding) -> str:
     if f.effect == Effect.OBLIGATION and not f.generic:
         return VerdictLevel.CONDITIONAL
     return VerdictLevel.PERMITTED
+
+
+def settle(findings: Sequence[Finding]) -> tuple[str, list[dict[str, str]]]:
+    """The worst verdict of the findings and, when that is permitted or conditional, their obligations (each
+    text once). One place for the Auditor and `licheck check`, which settles a result again after waivers."""
+    verdict: str = VerdictLevel.PERMITTED
+    for f in findings:
+        v = verdict_of(f)
+        if VERDICT_RANK[v] > VERDICT_RANK[verdict]:
+            verdict = v
+    obligations: list[dict[str, str]] = []
+    if verdict not in (VerdictLevel.PERMITTED, VerdictLevel.CONDITIONAL):
+        return verdict, obligations
+    seen: set[str] = set()
+    for f in findings:
+        if f.effect == Effect.OBLIGATION and f.obligation and f.obligation.strip().lower() not in seen:
+            seen.add(f.obligation.strip().lower())
+            item = {"text": f.obligation, "rule": f.rule, "clause": f.clause or ""}
+            if f.generic:
+                item["generic"] = "true"
+            obligations.append(item)
+    return verdict, obligations
 
 
 def _in_family(asked: Asked, want: object) -> Answer:

@@ -15,12 +15,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from licheck import yamlsafe
 from licheck.domain import Finding, Plan
 from licheck.errors import DataFileError, LicheckError
 from licheck.planfacts import FACT_NAMES
+
+if TYPE_CHECKING:
+    from licheck.domain import ModelNode
+    from licheck.rules import Identification, RuleSet
 
 POLICY_FILE = "licheck.yaml"
 PYPROJECT = "pyproject.toml"
@@ -130,6 +134,29 @@ class Policy:
     def model_allowed(self, ids: list[str]) -> bool:
         return not self.allow_models or _first_match(self.allow_models, ids) is not None
 
+    def licence_verdict(self, node: ModelNode, rules: RuleSet) -> tuple[str, str] | None:
+        """(clause, reason) when the node's licence is denied or not allowed by the licence lists.
+
+        Entries are globs over rule ids and Hub/SPDX/licence names; a choice (OR) is fine while one alternative
+        avoids every denied licence (with one alternative that is "any"), and allowed when one is wholly allowed.
+        """
+        groups = _licence_groups(rules.identify(node), rules)
+        names = _licence_names(node)
+        raw_denied = [n for n in names if _first_match(self.deny_licenses, [n])]
+        if self.deny_licenses:
+            if raw_denied or (
+                groups and all(any(_rule_matches(r, self.deny_licenses, rules) for r in g) for g in groups)
+            ):
+                denied = raw_denied or [r for g in groups for r in g if _rule_matches(r, self.deny_licenses, rules)]
+                return "license-deny", f"licence {denied[0]} of {node.id} is on the policy's deny list"
+        if self.allow_licenses:
+            raw_ok = _first_match(self.allow_licenses, names) is not None
+            group_ok = any(g and all(_rule_matches(r, self.allow_licenses, rules) for r in g) for g in groups)
+            if not (group_ok or (raw_ok and not groups)):
+                shown = ", ".join(r for g in groups for r in g) or ", ".join(names) or "no licence"
+                return "license-not-allowed", f"licence {shown} of {node.id} is not on the policy's allow list"
+        return None
+
     def relpath(self, path: Path) -> str:
         return display_path(path, self.base)
 
@@ -152,6 +179,32 @@ def _first_match(patterns: list[str], ids: list[str]) -> str | None:
             if i and fnmatch.fnmatchcase(i.lower(), low):
                 return pat
     return None
+
+
+def _licence_names(node: ModelNode) -> list[str]:
+    lic = node.license
+    return [v.lower() for v in [*lic.card, *lic.tags, lic.license_name or ""] if v]
+
+
+def _resolve_entry(entry: str, rules: RuleSet) -> str | None:
+    low = entry.lower()
+    if low in rules.rules:
+        return low
+    return rules.by_hub.get(low) or rules.by_spdx.get(low) or rules.by_name.get(low)
+
+
+def _rule_matches(rid: str, patterns: list[str], rules: RuleSet) -> bool:
+    return any(_first_match([p], [rid]) or _resolve_entry(p, rules) == rid for p in patterns)
+
+
+def _licence_groups(ident: Identification, rules: RuleSet) -> list[list[str]]:
+    """Each alternative's licences, without what they only pull in (`includes:` such as an AUP)."""
+    bound = [s for s in ident.statements if (r := rules.get(s)) is not None and r.kind == "licence"]
+    groups = []
+    for g in ident.groups or ([[]] if bound else []):
+        included = {i for rid in g if (r := rules.get(rid)) for i in rules.with_includes(list(r.includes))}
+        groups.append([rid for rid in dict.fromkeys(g + bound) if rid not in included])
+    return groups
 
 
 # -- finding the file ----------------------------------------------------------------------------------------------

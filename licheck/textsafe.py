@@ -3,7 +3,8 @@
 Card-derived strings (ids, licence names, gate headings, prose, warnings) reach the terminal: a licence name
 holding ESC[2J could clear the screen and paint a fake verdict over the real one. Every text renderer (audit,
 chain, check, scan, markdown, error lines) passes them through `clean`: control and bidi/format characters become
-visible escapes. Rich output also escapes markup (report.term). JSON output is left as it is (it is data).
+visible escapes (licheck/formats/text.py prints no markup, so none can be interpreted). JSON output is left as it
+is (it is data).
 """
 
 from __future__ import annotations

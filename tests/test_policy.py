@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from licheck.domain import Finding
-from licheck.policy import PolicyError, Waiver, find_policy, load_policy
+from licheck.domain import Finding, LicenseInfo, ModelNode
+from licheck.policy import Policy, PolicyError, Waiver, find_policy, load_policy
+from licheck.rules import load_rules
 
 GOOD = """\
 version: 1
@@ -192,3 +193,34 @@ def test_waivers_are_keyed_by_rule_clause_and_subject_never_by_message() -> None
     assert not w.expired(dt.date(2030, 1, 1)) and w.expired(dt.date(2030, 1, 2))
     null_clause = Waiver("licheck", None, "org/x", "legal_approved", "a", "T-2", dt.date(2030, 1, 1))
     assert null_clause.matches(_finding("licheck", None, "org/x"))
+
+
+def _node(*card: str, **info: str) -> ModelNode:
+    return ModelNode(id="org/x", kind="model", license=LicenseInfo(card=list(card), **info))
+
+
+def test_licence_lists_match_rules_names_and_globs_and_fail_closed() -> None:
+    rules = load_rules()
+    dual = _node("apache-2.0 OR cc-by-nc-4.0")
+    for deny in (["cc-by-nc-4.0"], ["CC-BY-NC-*"]):  # a rule id or a glob, case-insensitive
+        policy = Policy(deny_licenses=deny)
+        assert policy.licence_verdict(_node("cc-by-nc-4.0"), rules) == (
+            "license-deny",
+            "licence cc-by-nc-4.0 of org/x is on the policy's deny list",
+        )
+        assert policy.licence_verdict(dual, rules) is None  # the licensee may choose the alternative not denied
+        assert policy.licence_verdict(_node("llama2"), rules) is None
+    allow = Policy(allow_licenses=["apache-2.0"])
+    assert allow.licence_verdict(dual, rules) is None  # one alternative wholly allowed
+    assert allow.licence_verdict(_node("llama2"), rules) == (
+        "license-not-allowed",
+        "licence llama-2 of org/x is not on the policy's allow list",  # the Hub id names its rule
+    )
+    assert Policy(allow_licenses=["llama-*"]).licence_verdict(_node("llama2"), rules) is None  # glob over rule ids
+    # Nothing declared, or terms no rule knows, are never "allowed".
+    assert allow.licence_verdict(_node(), rules) == (
+        "license-not-allowed",
+        "licence no licence of org/x is not on the policy's allow list",
+    )
+    assert allow.licence_verdict(_node("other", license_name="my-own-terms"), rules)[0] == "license-not-allowed"
+    assert Policy().licence_verdict(_node(), rules) is None  # no lists: nothing to say

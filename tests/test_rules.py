@@ -162,7 +162,7 @@ def test_rules_validate_reports_file_and_line(tmp_path, cli):
 
 def test_rules_cli_list_show_test(cli):
     assert "llama-3.1" in cli("rules", "list").stdout
-    shown = cli("rules", "show", "llama-3.1").stdout
+    shown = " ".join(cli("rules", "show", "llama-3.1").stdout.split())  # quotes wrap to the terminal width
     assert "LLAMA31-1bi-NAME" in shown and "at the beginning of any such AI model name" in shown
     res = cli("rules", "test")
     assert res.exit_code == 0 and " 0 failed" in res.stdout

@@ -21,14 +21,15 @@ from licheck.cli.common import (
 )
 from licheck.cli.options import plan_options
 from licheck.errors import EXIT_OK, VERDICT_EXIT
+from licheck.formats import choices
 
-Fmt = format_choice("Fmt", ("text", "json", "markdown", "sarif", "cyclonedx", "spdx"))
-FORMAT = typer.Option(Fmt.text, "--format", help="Output format.")
+Fmt = format_choice("Fmt", choices("audit"))
+ChainFmt = format_choice("ChainFmt", choices("chain"))
 
 
 def chain(
     model_id: str = typer.Argument(..., help="org/name, datasets/org/name, api:provider/model or ./local-folder"),
-    fmt: Fmt = FORMAT,
+    fmt: ChainFmt = typer.Option("text", "--format", help="Output format."),
     offline: bool = OFFLINE,
     refresh: bool = REFRESH,
     max_depth: int = MAX_DEPTH,
@@ -40,18 +41,16 @@ def chain(
     def body() -> int:
         from licheck import report, service
 
-        if fmt not in (Fmt.text, Fmt.json):
-            from licheck.errors import UsageError
-
-            raise UsageError("licheck chain supports --format text or json")
         options = source_options(offline, refresh, max_depth, revision, None, time_budget)
         graph, session = service.chain(model_id, options)
         print_notice(session)
-        sources = session.sources_summary(graph)
-        if fmt is Fmt.json:
-            sys.stdout.write(report.dumps(report.chain_json(graph, sources)) + "\n")
+        doc = report.chain_json(graph, session.sources_summary(graph))
+        if fmt.value == "json":
+            sys.stdout.write(report.dumps(doc) + "\n")
         else:
-            report.print_chain(graph, sources)
+            from licheck.formats.text import render_chain
+
+            sys.stdout.write(render_chain(doc))
         return EXIT_OK
 
     run_command(body)
@@ -63,7 +62,8 @@ def audit(
         ..., help="Teacher: Hub model, datasets/ORG/NAME, or API model (openai/gpt-4o, api:...)"
     ),
     plan: Optional[dict[str, Any]] = None,  # replaced by the plan flags (cli/options.py)
-    fmt: Fmt = FORMAT,
+    fmt: Fmt = typer.Option("text", "--format", help="Output format."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Text: quote every clause in full."),
     offline: bool = OFFLINE,
     refresh: bool = REFRESH,
     rules: Optional[list[Path]] = typer.Option(
@@ -76,7 +76,7 @@ def audit(
     """May I distill TEACHER into a student? Exit 0 permitted/conditional, 1 forbidden, 3 review, 2 error."""
 
     def body() -> int:
-        from licheck import report, service
+        from licheck import formats, report, service
         from licheck.domain import Plan
         from licheck.rules import load_rules
 
@@ -84,15 +84,8 @@ def audit(
         ruleset = load_rules(options.rules_dirs)
         verdict, session = service.audit(Plan(teacher=teacher, **(plan or {})), options, ruleset)
         print_notice(session)
-        sources = session.sources_summary(verdict.graph)
-        if fmt is Fmt.json:
-            sys.stdout.write(report.dumps(report.audit_json(verdict, sources, ruleset.version)) + "\n")
-        elif fmt is Fmt.text:
-            report.print_audit(verdict, sources)
-        else:
-            from licheck import formats
-
-            sys.stdout.write(formats.render(fmt.value, [report.audit_json(verdict, sources, ruleset.version)]))
+        doc = report.audit_json(verdict, session.sources_summary(verdict.graph), ruleset.version)
+        sys.stdout.write(formats.render(fmt.value, [doc], verbose=verbose))
         return VERDICT_EXIT[verdict.verdict]
 
     run_command(body)

@@ -12,8 +12,9 @@ from typing import Optional
 import typer
 
 from licheck.cli.common import MAX_DEPTH, REFRESH, format_choice, run_command
+from licheck.formats import choices
 
-CheckFormat = format_choice("CheckFormat", ("text", "json", "markdown", "sarif"))
+CheckFormat = format_choice("CheckFormat", choices("check"))
 
 
 def check(

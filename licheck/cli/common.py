@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import typer
 
-from licheck.errors import EXIT_ERROR, LicheckError, exit_code
+from licheck.errors import EXIT_ERROR, EXIT_OK, LicheckError, exit_code
 
 
 def error_line(message: str) -> str:
@@ -32,6 +32,14 @@ def guarded(fn: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(error_line("interrupted") + "\n")
         return 130
+    except BrokenPipeError:  # `licheck ... | head`: the reader left; nothing to report
+        import os
+
+        try:  # no second error when Python flushes stdout at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_OK
     except Exception as exc:  # last line of defence
         sys.stderr.write(error_line(f"internal error ({type(exc).__name__}): {exc}") + "\n")
         return EXIT_ERROR

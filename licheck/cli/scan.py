@@ -6,6 +6,7 @@ command runs.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Optional
 
@@ -13,8 +14,9 @@ import typer
 
 from licheck.cli.common import MAX_DEPTH, format_choice, run_command
 from licheck.cli.options import plan_options
+from licheck.formats import choices
 
-ScanFormat = format_choice("ScanFormat", ("text", "json"))
+ScanFormat = format_choice("ScanFormat", choices("scan"))
 
 
 @plan_options
@@ -37,7 +39,8 @@ def scan(
 
     Same plan flags as `audit`; default: distill outputs into a commercially distributed student trained from scratch.
 
-    Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0, or 2 on an error.
+    Each verdict equals `licheck audit ID --offline` with the dump as the only data. Exit 0; 2 on an error, also
+    when the dump has no readable record.
     """
 
     def body() -> int:
@@ -54,21 +57,30 @@ def scan(
             raise UsageError("--output must not be the dump itself")
         scan_plan = default_plan(**(plan or {}))
         ruleset = load_rules(list(rules or []))
+        # Results go to a temporary file next to --output and replace it only after a scan that read a record.
+        staged = output.with_name(f".{output.name}.licheck-partial") if output is not None else None
         update, stop = progress_bar()
         try:
             summary = run_scan(
                 str(dump),
                 scan_plan,
                 ruleset,
-                output=str(output) if output else None,
+                output=str(staged) if staged else None,
                 max_depth=max_depth,
                 workers=workers,
                 top=top,
                 verify=verify,
                 progress=update,
             )
+            if not summary["records"]:
+                raise UsageError(_no_record(dump, summary))
+            if staged is not None:
+                os.replace(staged, output)
+                summary["output"] = str(output)
         finally:
             stop()
+            if staged is not None and staged.exists():
+                staged.unlink()
         if fmt is ScanFormat.json:
             sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
         else:
@@ -76,3 +88,12 @@ def scan(
         return 0
 
     run_command(body)
+
+
+def _no_record(dump: Path, summary: dict[str, Any]) -> str:
+    """One line: the dump had no readable record (an empty file, or every line unreadable: the first reason)."""
+    bad = summary.get("unreadable_lines") or 0
+    if not bad:
+        return f"{dump}: no record in the file"
+    first = (summary.get("unreadable_examples") or [{}])[0].get("error", "")
+    return f"{dump}: no readable record ({bad} unreadable line{'s' if bad != 1 else ''}; first: {first})"

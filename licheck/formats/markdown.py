@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from licheck.errors import VERDICT_EXIT
 from licheck.formats import _common as c
 
 VERDICT_MEANING = {
@@ -18,7 +19,6 @@ VERDICT_MEANING = {
     "forbidden": "a clause prohibits it, or no right is granted",
     "review": "the texts do not settle it, or data is missing, unknown or unreadable",
 }
-VERDICT_EXIT = {"permitted": 0, "conditional": 0, "forbidden": 1, "review": 3}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _SAFE_URL = re.compile(r"^https?://[^\s<>\"'`]+$")
 

@@ -1,0 +1,42 @@
+"""Each plan of licheck.yaml audited exactly as `licheck audit` would, its findings pointed at the plan's lines."""
+
+from __future__ import annotations
+
+from licheck.check.context import CheckContext
+from licheck.check.results import CheckResult, Location, located, tool_finding
+from licheck.errors import LicheckError
+from licheck.policy import PlanSpec
+
+
+def check_plan(spec: PlanSpec, ctx: CheckContext) -> CheckResult:
+    """The plan's audit; a finding on the student's side points at the `student:` line, the rest at `teacher:`."""
+    from licheck import service
+
+    path = ctx.rel(ctx.policy.path) if ctx.policy.path else "licheck.yaml"
+    plan = spec.plan
+    res = CheckResult("plan", path, spec.line, spec.name, plan=plan)
+    res.detail = (
+        f"{plan.teacher} -> {plan.student or 'student trained from scratch'}; use {plan.use}, "
+        f"{'internal' if plan.internal else 'distributed'}, method {plan.method}"
+    )
+    try:
+        verdict, session = service.audit(plan, ctx.options.service, ctx.rules)
+    except LicheckError as exc:
+        res.error = str(exc)
+        on_student = bool(plan.student) and str(exc).startswith(f"{plan.student}:")
+        subject = plan.student if on_student and plan.student else plan.teacher
+        res.findings.append(
+            located(
+                tool_finding(subject, "review", f"plan {spec.name!r}: {exc}", "root_unreadable"),
+                Location(path, (spec.student_line if on_student else spec.teacher_line) or spec.line),
+            )
+        )
+        return res
+    res.graph = verdict.graph
+    res.sources = session.sources_summary(verdict.graph)
+    res.warnings = list(verdict.graph.warnings)
+    for f in verdict.findings:
+        on_teacher = not f.path or f.path[0] == verdict.graph.root or not plan.student
+        line = (spec.teacher_line if on_teacher else spec.student_line) or spec.line
+        res.findings.append(located(f, Location(path, line)))
+    return res
