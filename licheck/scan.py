@@ -39,6 +39,17 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from licheck.closure import (
+    F_CYCLE,
+    F_MISSING,
+    F_STUDENT,
+    LEAF_MISSING,
+    WALK_FLAGS,
+    ClassInfo,
+    Closure,
+    SetTable,
+    node_org,
+)
 from licheck.domain import VERDICT_RANK, VERDICTS, Graph, Plan
 from licheck.errors import LicheckError, UsageError
 from licheck.scan_extract import (
@@ -55,18 +66,7 @@ from licheck.scan_extract import (
     set_worker_facts,
     split_ranges,
 )
-from licheck.scan_graph import (
-    F_CYCLE,
-    F_MISSING,
-    F_STUDENT,
-    LEAF_MISSING,
-    WALK_FLAGS,
-    ClassInfo,
-    Closure,
-    DumpIndex,
-    SetTable,
-    node_org,
-)
+from licheck.scan_graph import DumpIndex
 
 RANK_VERDICT = {r: v for v, r in VERDICT_RANK.items()}
 NO_LICENCE = "?(none declared)"
@@ -586,7 +586,7 @@ class Evaluator:
         return out
 
     def verdict(self, i: int) -> tuple[str, str]:
-        """(verdict, route) of node i: route memo | walk | audit | error."""
+        """(verdict, route) of node i: route memo (its closure state) | audit (the Auditor) | error."""
         special = self._special.get(i) if self._special else None
         if special is None:  # the common case: a state already judged for this class
             cl = self.closure
@@ -601,16 +601,13 @@ class Evaluator:
         if special == "audit" or st[3] & F_STUDENT:
             return self.judge.audit(key), "audit"
         judge = self.judge
-        if cl.needs_walk(i):
-            m, rare, cycle = cl.walk(i)
-            route = "walk"
-        else:
-            m = max(judge.level(judge.node_class[i], i), st[0])
-            verdict = judge.signature_verdict((m, st[1], False), key)
-            if st[3] & (F_STUDENT | WALK_FLAGS) == 0:
-                self._memo_verdict[(judge.node_class[i], cl.state[i])] = verdict
-            return verdict, "memo"
-        return judge.signature_verdict((m, rare, cycle), key), route
+        if cl.needs_engine(i):
+            return judge.audit(key), "audit"  # a cycle, a depth cut, mixed paths: the Auditor on its own graph
+        m = max(judge.level(judge.node_class[i], i), st[0])
+        verdict = judge.signature_verdict((m, st[1], False), key)
+        if st[3] & (F_STUDENT | WALK_FLAGS) == 0:
+            self._memo_verdict[(judge.node_class[i], cl.state[i])] = verdict
+        return verdict, "memo"
 
     def verify(self, count: int) -> int:
         """Audit `count` sampled models with the real resolver and Auditor; raise on any disagreement."""
@@ -672,7 +669,7 @@ class Evaluator:
         ix, cl = self.index, self.closure
         st = cl.states[cl.state[i]]
         flags, lic_id, anc_id = st[3], st[4], st[5]
-        if route == "walk" and flags & F_CYCLE:
+        if flags & F_CYCLE:
             lic_id, anc_id, roots = self._cyclic_sets(i)
             roots_js = _js_list(roots[:5])
         else:

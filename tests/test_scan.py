@@ -228,7 +228,7 @@ PLANS = [
 @pytest.mark.parametrize("plan", PLANS, ids=["default", "student-weights", "research-internal", "merge-student"])
 def test_awkward_records_match_audit(tmp_path: Path, plan: Plan) -> None:
     got = assert_same(tmp_path, awkward_records(), plan)
-    assert {r["via"] for r in got.values()} >= {"memo", "walk", "audit", "error"}
+    assert {r["via"] for r in got.values()} >= {"memo", "audit", "error"}
 
 
 @pytest.mark.parametrize("max_depth", [0, 1, 3])
@@ -274,22 +274,22 @@ def test_generated_sample_with_shallow_depth_matches_audit(tmp_path: Path) -> No
     assert_same(tmp_path, records, Plan(teacher="*", method="weights"), max_depth=2)
 
 
-def test_memo_agrees_with_reenactment() -> None:
-    """Where the memo is used, re-enacting the audit step by step gives the same signature."""
+def test_closure_states_agree_with_the_auditor() -> None:
+    """Every model the fold judges from its closure state gets what the Auditor says on its own graph, and the
+    models it cannot describe (cycles, depth cuts) are handed to the Auditor."""
     rules = load_rules()
     records = awkward_records() + generated(1500, seed=5)
     index, store = index_records(records, rules)
     ev = evaluator(index, store, Plan(teacher="*"), rules)
-    cl = ev.closure
-    checked = 0
+    routes = {"memo": 0, "audit": 0}
     for i in range(index.n):
-        if cl.needs_walk(i) or i in ev._special:
+        if i in ev._special:
             continue
-        st = cl.states[cl.state[i]]
-        memo = (max(ev.judge.level(ev.judge.node_class[i], i), st[0]), st[1], False)
-        assert cl.walk(i) == memo, index.keys[i]
-        checked += 1
-    assert checked > 1000
+        verdict, route = ev.verdict(i)
+        routes[route] += 1
+        assert ev.closure.needs_engine(i) == (route == "audit"), index.keys[i]
+        assert verdict == ev.judge.audit(index.keys[i]), index.keys[i]
+    assert routes["memo"] > 1000 and routes["audit"] > 0, routes
 
 
 # -- the reader uses evidence.py itself; its one-pass sibling scan against the name-by-name definition ----------
@@ -383,9 +383,7 @@ _files = st.lists(
     gate=st.sampled_from([None, "", "# LLAMA 2 COMMUNITY LICENSE AGREEMENT\nx", "  \n  "]),
     rid=st.sampled_from(["self/me", "a/b", "Self/Me"]),
 )
-def test_reader_equals_evidence_on_generated_cards(
-    base, relation, datasets, tags, files, lic, name, gate, rid
-) -> None:
+def test_reader_equals_evidence_on_generated_cards(base, relation, datasets, tags, files, lic, name, gate, rid) -> None:
     card: dict[str, Any] = {}
     for k, v in (
         ("base_model", base),
@@ -425,7 +423,7 @@ def test_cli_scan_writes_results_and_summary(cli, tmp_path: Path) -> None:
     assert summary["unreadable_lines"] == 3 and summary["duplicate_ids"] == 1
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left behind
     by_id = {r["id"]: r for r in lines}
-    assert by_id["loop/child"]["depth"] is None and by_id["loop/child"]["via"] == "walk"
+    assert by_id["loop/child"]["depth"] is None and by_id["loop/child"]["via"] == "audit"
     assert by_id["x/dangling"]["missing_parents"] == ["nobody/gone"] and by_id["x/dangling"]["incomplete"]
     assert by_id["user/l31-ft"]["roots"] == ["meta-llama/Llama-3.1-8B"]
     assert "apache-2.0 over llama-3.1" in by_id["user/l31-ft"]["drift"]
