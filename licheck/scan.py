@@ -240,6 +240,7 @@ class DumpSnapshot:
         self.store = store
         self.date = None
         self.description = "scan dump"
+        self._records: dict[int, Any] = {}  # nodes handed to the Auditor share most ancestors (deep chains)
 
     def get(self, key: str) -> Any:
         i = self.index.find(key)
@@ -248,8 +249,12 @@ class DumpSnapshot:
         return self.record(i)
 
     def record(self, i: int) -> Any:
-        rec = record_from_hub(self.store.get(self.index.node_offset[i]))
-        rec.source = "dump"
+        rec = self._records.get(i)
+        if rec is None:
+            if len(self._records) > 50_000:
+                self._records.clear()
+            rec = self._records[i] = record_from_hub(self.store.get(self.index.node_offset[i]))
+            rec.source = "dump"
         return rec
 
     def __len__(self) -> int:
@@ -275,7 +280,7 @@ class Judge(ClassInfo):
         self.auditor = Auditor(rules)
         self.snapshot = DumpSnapshot(index, store)
         self.source = LayeredSource(None, None, self.snapshot, offline=True)  # type: ignore[arg-type]
-        self.resolver = ProvenanceResolver(self.source, max_depth=max_depth)
+        self.resolver = ProvenanceResolver(self.source, max_depth=max_depth, workers=1)  # a local file: no threads
         self.student_graph: Graph | None = None
         self.student_missing: set[int] = set()
         if plan.student:
