@@ -26,7 +26,7 @@ from licheck.ids import parse_subject
 from licheck.provenance import ProvenanceResolver
 from licheck.rules import load_rules
 from licheck.scan import evaluate_batch, evaluator, index_records
-from licheck.scan_extract import DumpError, Facts, license_key, record_from_hub
+from licheck.scan.records import DumpError, Facts, license_key, record_from_hub
 from licheck.snapshot import Snapshot
 from licheck.sources import LayeredSource
 
