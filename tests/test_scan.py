@@ -435,6 +435,28 @@ def test_cli_scan_writes_results_and_summary(cli, tmp_path: Path) -> None:
     assert text.exit_code == 0 and "verdicts" in text.stdout and "drift" in text.stdout
 
 
+def test_generated_dump_file_scan_equals_the_auditor(tmp_path: Path) -> None:
+    """A dump file written by benchmarks/gen_dump.py, scanned end to end (JSON Lines reader in two worker
+    processes, fold, Auditor): every model's verdict is the Auditor's over the same records."""
+    from gen_dump import generate
+
+    from licheck.scan import run_scan
+
+    dump = tmp_path / "gen.jsonl"
+    generate(2000, dump, seed=13, real=None)
+    out = tmp_path / "results.jsonl"
+    summary = run_scan(
+        str(dump), Plan(teacher="*"), load_rules(), output=str(out), workers=2, verify=20, chunk_bytes=128 * 1024
+    )
+    records = [json.loads(x) for x in dump.read_text(encoding="utf-8").splitlines() if x.strip()]
+    ref = reference_verdicts(tmp_path, records, Plan(teacher="*"))
+    got = {r["id"]: r["verdict"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert summary["models"] == len(ref) == len(got) > 1900
+    wrong = {k: (ref[k], got.get(k)) for k in ref if ref[k] != got.get(k)}
+    assert not wrong, f"{len(wrong)} verdicts differ (Auditor, scan): {list(wrong.items())[:10]}"
+    assert summary["stats"]["routes"]["memo"] > 1000, summary["stats"]["routes"]
+
+
 def test_cli_scan_results_equal_evaluate_batch(cli, tmp_path: Path) -> None:
     records = generated(800, seed=2)
     dump = tmp_path / "dump.jsonl"

@@ -34,11 +34,13 @@ def run_scan(
     top: int = 15,
     verify: int = 200,
     progress: Callable[[str, int, int], None] | None = None,
+    chunk_bytes: int = 16 * 1024 * 1024,
 ) -> dict[str, Any]:
     """Scan a dump; write per-model JSON Lines to `output` (atomically) and return the summary.
 
-    `verify` models (a fixed pseudo-random sample) are audited again by the real resolver and Auditor and must
-    agree, so a change in the engine that the memo does not model stops the scan instead of skewing it.
+    `verify` models (a fixed pseudo-random sample) are audited again by the resolver and Auditor: a self-check of
+    the fold (licheck.closure), which must agree with the Auditor it is built from. `chunk_bytes`: the size of the
+    byte ranges of a JSON Lines dump that the `workers` parse.
 
     The cyclic garbage collector is paused for the scan: the index holds millions of containers that it would
     rescan again and again (a third of the run time) while the scan creates no reference cycles."""
@@ -57,6 +59,7 @@ def run_scan(
             top=top,
             verify=verify,
             progress=progress,
+            chunk_bytes=chunk_bytes,
         )
     finally:
         if was_enabled:
@@ -74,9 +77,10 @@ def _run_scan(
     top: int,
     verify: int,
     progress: Callable[[str, int, int], None] | None,
+    chunk_bytes: int,
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
-    index, store = build_index(path, rules, workers=workers, progress=progress)
+    index, store = build_index(path, rules, workers=workers, progress=progress, chunk_bytes=chunk_bytes)
     t_read = time.perf_counter()
     ev = Evaluator(index, store, plan, rules, max_depth=max_depth, progress=progress)
     t_memo = time.perf_counter()

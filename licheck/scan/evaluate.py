@@ -233,10 +233,15 @@ def evaluator(index: DumpIndex, store: RawStore, plan: Plan, rules: Any, *, max_
 def evaluate_batch(
     records: Iterable[Any], index: DumpIndex, plan: Plan, rules: Any, *, store: RawStore, max_depth: int = 20
 ) -> list[dict[str, Any]]:
-    """Per-model results for a batch of records (raw Hub dicts or ids) against a built index.
+    """Per-model results for a batch of records (raw Hub dicts or ids) against a built index: the unit of work a
+    distributed runner maps over partitions.
 
-    Pure: the result depends only on the arguments. The index (with its closure states and class levels) is
-    the shared, read-only part; a Spark/Dask/Ray job builds it once, broadcasts it and maps this over partitions.
+    Pure: the result depends only on the arguments (the evaluator's caches only avoid repeated work, and every
+    verdict is the engine's). The index (`readers.build_index`: the dump as an integer graph) and `store` (the raw
+    records, for the models handed to the Auditor) are the shared, read-only part. A Dask or Spark job builds the
+    index once, broadcasts it with the rules and plan, and maps this over partitions of ids, e.g.
+    `bag.map_partitions(evaluate_batch, index, plan, rules, store=store)`; the results are the lines
+    `licheck scan --output` writes.
     """
     ev = evaluator(index, store, plan, rules, max_depth=max_depth)
     out = []

@@ -107,6 +107,7 @@ def build_index(
     *,
     workers: int = 2,
     progress: Callable[[str, int, int], None] | None = None,
+    chunk_bytes: int = 16 * 1024 * 1024,
 ) -> tuple[DumpIndex, RawStore]:
     """Read the dump once (in `workers` processes for JSON Lines) into a DumpIndex; parents resolved at the end."""
     from licheck.apis import load_catalogue
@@ -131,7 +132,7 @@ def build_index(
         store = RawStore(parquet=rows)
     else:
         size = os.path.getsize(path)
-        ranges = split_ranges(path, size)
+        ranges = split_ranges(path, size, chunk_bytes)
         set_worker_facts(facts)
         done = 0
 
