@@ -70,13 +70,24 @@ def card_licence_fields(card: dict[str, Any]) -> tuple[tuple[str, ...], str | No
     )
 
 
-def license_info(rec: RepoRecord) -> LicenseInfo:
+LicenceKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
+
+
+def licence_fields(rec: RepoRecord) -> LicenceKey:
+    """(card values, license_name, license_link, `license:` tag values, gate heading): the declared licence of a
+    record as a hashable tuple (the scan keys its classes on it; license_info builds the node's from it)."""
     values, name, link, gate = card_licence_fields(rec.card_data)
+    tags = tuple(t[8:] for t in rec.tags if isinstance(t, str) and t.startswith("license:"))
+    return values, name, link, tags, gate
+
+
+def license_info(rec: RepoRecord) -> LicenseInfo:
+    values, name, link, tags, gate = licence_fields(rec)
     return LicenseInfo(
         card=list(values),
         license_name=name,
         license_link=link,
-        tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
+        tags=list(tags),
         gated_prompt_head=gate,
         prose=list(rec.prose_licenses),
         file=rec.license_file,

@@ -26,7 +26,7 @@ from licheck.ids import parse_subject
 from licheck.provenance import ProvenanceResolver
 from licheck.rules import load_rules
 from licheck.scan import evaluate_batch, evaluator, index_records
-from licheck.scan.records import DumpError, Facts, license_key, record_from_hub
+from licheck.scan.records import DumpError, Facts, record_from_hub
 from licheck.snapshot import Snapshot
 from licheck.sources import LayeredSource
 
@@ -303,7 +303,14 @@ def reader_matches(facts: Facts, d: Any) -> None:
     key, _kind, label, edges = facts.record(d)
     assert key == record.key
     assert edges == [(e.parent, e.relation) for e in parent_edges(record, facts.api)[0]]
-    assert label[1] == license_key(license_info(record))
+    info = license_info(record)
+    assert label[1] == (
+        tuple(info.card),
+        info.license_name,
+        info.license_link,
+        tuple(info.tags),
+        info.gated_prompt_head,
+    )
     assert _file_relation(record.siblings) == _file_relation_each(record.siblings)
 
 

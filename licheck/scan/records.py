@@ -17,7 +17,7 @@ from array import array
 from typing import Any
 
 from licheck.engine import STRONG_RELATION_SOURCES
-from licheck.evidence import edge_specs, node_from_record
+from licheck.evidence import LicenceKey, edge_specs, licence_fields, node_from_record
 from licheck.ids import is_valid_repo_id
 from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, trim_card
 
@@ -27,7 +27,7 @@ KIND_MODEL, KIND_DATASET = 0, 1
 KIND_CHECK_ID = 2  # flag on the kind byte: the id needs parse_subject (not a plain org/name, or an API org)
 _MAX_TAGS = 1000  # HubClient keeps the first 1000 tags and 5000 sibling names
 _MAX_SIBLINGS = MAX_SIBLINGS
-LicKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
+LicKey = LicenceKey
 
 
 class DumpError(ValueError):
@@ -93,11 +93,6 @@ def record_from_hub(d: Any) -> RepoRecord:
 
 
 # -- the facts ---------------------------------------------------------------------------------------------------
-def license_key(info: Any) -> LicKey:
-    """A node's LicenseInfo (what RuleSet.identify reads of a dump record) as a hashable tuple."""
-    return (tuple(info.card), info.license_name, info.license_link, tuple(info.tags), info.gated_prompt_head)
-
-
 def statements_key(rules: Any, low_id: str) -> tuple[str, ...]:
     """The rule ids RuleSet.identify binds to this repo id (its only use of the id)."""
     found = list(rules.by_model.get(low_id, ()))
@@ -148,12 +143,14 @@ class Facts:
         parents `evidence.edge_specs` (the same code as `licheck audit`). The label is what of the node the
         per-context findings read, without its id: records with equal labels are judged alike."""
         rec = record_from_hub(d)
-        node = node_from_record(rec)
         specs, _warnings = edge_specs(rec, self.api)
-        key = node.id
-        lic = license_key(node.license)
+        key = rec.key
+        lic = licence_fields(rec)
         stmts = statements_key(self.rules, key.lower())
-        mm = self.multimodal(node) if self.needs_multimodal(key, lic, stmts) else None
+        dataset = rec.kind == "dataset"
+        # The node itself only where the label needs more than the record's fields (rare): multimodal, synthetic
+        node = node_from_record(rec) if dataset or self.needs_multimodal(key, lic, stmts) else None
+        mm = self.multimodal(node) if node is not None and self.needs_multimodal(key, lic, stmts) else None
         generated = False
         strong = False
         pairs = []
@@ -164,8 +161,9 @@ class Facts:
             elif rel == "quantized" and src in STRONG_RELATION_SOURCES:
                 strong = True
         # Beyond its licence, what makes a node `review`: an unnamed generator, truncated listings, card problems.
-        extra = (node.machine_generated and not generated, tuple(node.incomplete), tuple(node.problems))
-        if node.kind == "dataset":
+        synthetic = node is not None and node.machine_generated and not generated
+        extra = (synthetic, tuple(rec.incomplete), tuple(rec.problems))
+        if dataset:
             bare = key[len("datasets/") :]
             check = 0 if ("/" in bare and is_valid_repo_id(bare)) else KIND_CHECK_ID
             return key, KIND_DATASET | check, (KIND_DATASET, lic, stmts, mm, extra, False), pairs
