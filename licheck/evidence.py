@@ -324,7 +324,13 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
     def model_id(v: Any) -> str | None:
         return _subject_id(v, api)
 
-    card_parents, invalid, over = distinct_capped(base_values, model_id, child)
+    if len(base_values) == 1 and isinstance(base_values[0], str):  # the common case, without the general helper
+        sid = model_id(base_values[0])
+        card_parents, invalid, over = ([sid] if sid is not None and sid != child else []), [], 0
+        if sid is None:
+            invalid = [base_values[0][:100]]
+    else:
+        card_parents, invalid, over = distinct_capped(base_values, model_id, child)
     if over:
         warnings.append(f"{child}: {over} more distinct base model(s) than the {_MAX_PARENTS} followed; not read")
 

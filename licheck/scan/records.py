@@ -61,10 +61,15 @@ def hub_fields(d: Any) -> tuple[str, str, str, dict[str, Any], list[str], list[s
     sib_raw = d.get("siblings") if "siblings" in d else d.get("file_evidence")
     siblings: list[str] = []
     if isinstance(sib_raw, list):
-        for s in sib_raw:
-            name = s.get("rfilename") if isinstance(s, dict) else s
-            if isinstance(name, str):
-                siblings.append(name)
+        try:  # the Hub API shape, in one comprehension; "".join raises unless every name is a str
+            siblings = [s["rfilename"] for s in sib_raw]
+            "".join(siblings)
+        except (TypeError, KeyError, IndexError):
+            siblings = []
+            for s in sib_raw:
+                name = s.get("rfilename") if isinstance(s, dict) else s
+                if isinstance(name, str):
+                    siblings.append(name)
         siblings = siblings[:_MAX_SIBLINGS]
     pipeline = d.get("pipeline_tag")
     key = ("datasets/" + rid) if kind == "dataset" else rid
