@@ -90,7 +90,7 @@ def reference_verdicts(dump: Path) -> dict[str, str]:
     from licheck.errors import LicheckError
     from licheck.provenance import ProvenanceResolver
     from licheck.rules import load_rules
-    from licheck.scan_extract import DumpError, record_from_hub
+    from licheck.scan.records import DumpError, record_from_hub
     from licheck.snapshot import Snapshot
     from licheck.sources import LayeredSource
 

@@ -8,10 +8,11 @@ data is never permissive: it yields `review` with the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from licheck.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.domain import (
     INCOMPLETE,
     VERDICT_RANK,
@@ -47,7 +48,6 @@ _MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|mu
 TOOL = "licheck"
 # Relation sources strong enough to read a quantisation's unnamed licence from its base (see unnamed_licence).
 STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
-T = TypeVar("T", bound=Hashable)
 
 
 @dataclass(slots=True)
@@ -96,44 +96,6 @@ def licence_known(node: ModelNode, ident: Identification) -> bool:
     )
 
 
-def governed_by_base(bases: Mapping[T, Sequence[T]], known: Callable[[T], bool]) -> set[T]:
-    """Candidates every base of which has a known licence, directly or by this same rule (least fixed point).
-
-    `bases` maps each candidate (an unnamed-licence quantisation) to its bases. A candidate on a cycle of
-    candidates is never governed (its licence would rest on itself), whichever node the search starts from.
-    Iterative: a dump can hold chains thousands of quantisations deep. Shared by the engine and the scan."""
-    result: dict[T, bool] = {}
-    for start in bases:
-        if start in result:
-            continue
-        stack: list[tuple[T, int]] = [(start, 0)]
-        on_stack = {start}
-        ok: dict[T, bool] = {start: True}
-        while stack:
-            x, i = stack[-1]
-            parents = bases[x]
-            if not ok[x] or i >= len(parents):
-                stack.pop()
-                on_stack.discard(x)
-                result[x] = ok[x]
-                if stack and not ok[x]:
-                    ok[stack[-1][0]] = False
-                continue
-            stack[-1] = (x, i + 1)
-            p = parents[i]
-            if known(p):
-                continue
-            if p in result:
-                ok[x] = ok[x] and result[p]
-            elif p in on_stack or p not in bases:
-                ok[x] = False
-            else:
-                stack.append((p, 0))
-                on_stack.add(p)
-                ok[p] = True
-    return {x for x, v in result.items() if v}
-
-
 def _file_match(stored: object) -> FileMatch | None:
     """The stored LICENSE match (imported only when a node has one: warm audits stay lean)."""
     from licheck.fingerprint import FileMatch
@@ -143,30 +105,17 @@ def _file_match(stored: object) -> FileMatch | None:
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
     """Closure of the graph root with, per node, its path, channels and whether the user is directly bound."""
-    by_child: dict[str, list] = {}
+    by_child: dict[str, list[tuple[str, bool]]] = {}
     for e in graph.edges:
-        by_child.setdefault(e.child, []).append(e)
-    root = graph.root
+        by_child.setdefault(e.child, []).append((e.parent, e.relation in WEIGHT_RELATIONS))
+    reached = walk(graph.root, lambda nid: by_child.get(nid, ()), lambda nid: nid in graph.nodes)
     out: dict[str, NodeContext] = {}
-    # (node, path, weight_only)
-    queue: list[tuple[str, list[str], bool]] = [(root, [root], True)]
-    best: dict[str, bool] = {}
-    while queue:
-        nid, path, weight_only = queue.pop(0)
-        if nid in best and (best[nid] or not weight_only):
-            continue
-        best[nid] = weight_only
-        node = graph.nodes.get(nid)
-        if node is None:
-            continue
+    for nid, (path, weight_only) in reached.items():
         if role == "teacher":
             channels = {"output"} | ({"weight"} if method == "weights" and weight_only else set())
         else:
             channels = {"weight"} if weight_only else {"output"}
-        out[nid] = NodeContext(node, path, channels, direct=weight_only, role=role)
-        for e in by_child.get(nid, []):
-            if e.parent not in path:
-                queue.append((e.parent, path + [e.parent], weight_only and e.relation in WEIGHT_RELATIONS))
+        out[nid] = NodeContext(graph.nodes[nid], path, channels, direct=weight_only, role=role)
     for e in graph.edges:
         if e.child in out and e.parent in out and e.child != e.parent and e.child not in out[e.parent].children:
             out[e.parent].children.append(e.child)
@@ -511,18 +460,15 @@ class Auditor:
         """The node's own terms are superseded when its licensor published every child that uses it (in this
         closure) under a licence of its own. One third-party child is enough for the terms to apply: the answer
         never depends on which path the walk found first."""
-        if not ctx.children:
-            return False
         own = idents[(ctx.role, ctx.node.id)]
         orgs = {o for rid in own.rule_ids if (r := self.rules.get(rid)) is not None for o in r.licensor_orgs}
-        for child_id in ctx.children:
+
+        def bit(child_id: str) -> bool:
             child_ident = idents.get((ctx.role, child_id))
-            if child_ident is None or not child_ident.rule_ids:
-                return False
-            child_org = child_id.split("/", 1)[0].lower()
-            if not (child_org in orgs or (not own.rule_ids and child_org == ctx.node.org)):
-                return False
-        return True
+            has_rules = child_ident is not None and bool(child_ident.rule_ids)
+            return relicence_bit(child_id, has_rules, orgs, bool(own.rule_ids), ctx.node.org)
+
+        return relicensed(ctx.children, bit)
 
     def _api_findings(self, plan: Plan, ctx: NodeContext, student_families: dict[str, object]) -> list[Finding]:
         node = ctx.node

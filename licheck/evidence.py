@@ -70,13 +70,24 @@ def card_licence_fields(card: dict[str, Any]) -> tuple[tuple[str, ...], str | No
     )
 
 
-def license_info(rec: RepoRecord) -> LicenseInfo:
+LicenceKey = tuple[tuple[str, ...], "str | None", "str | None", tuple[str, ...], "str | None"]
+
+
+def licence_fields(rec: RepoRecord) -> LicenceKey:
+    """(card values, license_name, license_link, `license:` tag values, gate heading): the declared licence of a
+    record as a hashable tuple (the scan keys its classes on it; license_info builds the node's from it)."""
     values, name, link, gate = card_licence_fields(rec.card_data)
+    tags = tuple(t[8:] for t in rec.tags if isinstance(t, str) and t.startswith("license:"))
+    return values, name, link, tags, gate
+
+
+def license_info(rec: RepoRecord) -> LicenseInfo:
+    values, name, link, tags, gate = licence_fields(rec)
     return LicenseInfo(
         card=list(values),
         license_name=name,
         license_link=link,
-        tags=[t.split(":", 1)[1] for t in rec.tags if isinstance(t, str) and t.startswith("license:")],
+        tags=list(tags),
         gated_prompt_head=gate,
         prose=list(rec.prose_licenses),
         file=rec.license_file,
@@ -150,7 +161,40 @@ def config_disagreement(rec: RepoRecord) -> str | None:
     return None
 
 
+_ADAPTER_RE = re.compile(r"(?:^|/)adapter_config\.json$", re.M)
+_MERGEKIT_RE = re.compile(r"(?:^|/)mergekit_config\.yml$", re.M)
+_QUANT_LINES_RE = re.compile(_QUANT_FILE_RE.pattern, re.I | re.M)
+# The pattern's literals are lower-case ASCII: on ASCII names it may run case-sensitively on the lower-cased text
+# (re.I is several times slower); every match contains one of these hints, so most listings exit early.
+_QUANT_LOWER_RE = re.compile(_QUANT_FILE_RE.pattern, re.M)
+_QUANT_HINTS = (".gguf", ".ggml", "ggml-", "quant", "measurement", ".exl2", "awq", "gptq")
+
+
 def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
+    """(relation, evidence) that the file names say: an adapter or merge config, else quantised artefacts.
+
+    One regex pass over all names joined by newlines (MULTILINE: no pattern crosses a line), never one object or
+    search per sibling; only then the deciding name is looked up. Names holding a newline take the slow path."""
+    if not siblings:
+        return None
+    joined = "\n".join(siblings)
+    if joined.count("\n") != len(siblings) - 1:
+        return _file_relation_each(siblings)
+    if "adapter_config.json" in joined and _ADAPTER_RE.search(joined):
+        return "adapter", "file " + next(iter(config_level(siblings, "adapter_config.json")), "adapter_config.json")
+    if "mergekit_config.yml" in joined and _MERGEKIT_RE.search(joined):
+        return "merge", "file " + next(iter(config_level(siblings, "mergekit_config.yml")), "mergekit_config.yml")
+    if joined.isascii():
+        low = joined.lower()
+        if not any(h in low for h in _QUANT_HINTS) or not _QUANT_LOWER_RE.search(low):
+            return None
+    elif not _QUANT_LINES_RE.search(joined):
+        return None
+    return _file_relation_each(siblings)
+
+
+def _file_relation_each(siblings: list[str]) -> tuple[str, str] | None:
+    """The definition, name by name (the first quantised artefact in listing order is the evidence)."""
     names = [s.rsplit("/", 1)[-1] for s in siblings]
     if "adapter_config.json" in names:
         return "adapter", "file " + next(iter(config_level(siblings, "adapter_config.json")), "adapter_config.json")
@@ -223,12 +267,43 @@ def unread_datasets(child: str, over: int) -> str:
     return unread_parent(child, f"{over} more distinct dataset(s) than the {_MAX_PARENTS} followed")
 
 
+_SUBJECTS: dict[tuple[object, bool, str], str | None] = {}
+_SUBJECTS_CAP = 200_000  # popular base ids recur millions of times in a dump; the memo stays bounded
+
+
+def _subject_id(value: str, api: ApiCatalogue | None, dataset: bool = False) -> str | None:
+    """`parent_subject(value).id` (None: not a usable id), memoised: a dump names the same bases again and again."""
+    if not isinstance(value, str):
+        return None
+    k = (api, dataset, value)
+    got = _SUBJECTS.get(k, 0)
+    if got == 0:
+        if len(_SUBJECTS) > _SUBJECTS_CAP:
+            _SUBJECTS.clear()
+        subj = parent_subject(value, dataset=dataset, api_lookup=api.is_product if api and not dataset else None)
+        got = _SUBJECTS[k] = subj.id if subj is not None else None
+    return got  # type: ignore[return-value]
+
+
+EvidenceSpec = tuple[str, str, bool]  # (source, detail, weak): an Evidence before it is built
+EdgeSpec = tuple[str, str, str, list[EvidenceSpec]]  # (parent, relation, relation_source, evidence)
+
+
 def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[Edge], list[str]]:
     """Edges from this record to its parents, and warnings about metadata that could not be used."""
+    specs, warnings = edge_specs(rec, api)
+    child = rec.key
+    edges = [Edge(child, p, rel, src, [Evidence(*e) for e in ev]) for p, rel, src, ev in specs]
+    return edges, warnings
+
+
+def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[EdgeSpec], list[str]]:
+    """parent_edges as plain tuples: the one place the parents of a record are decided.
+
+    `licheck scan` calls this directly for millions of records (tuples, not objects); parent_edges wraps it."""
     child = rec.key
     card = rec.card_data
     warnings: list[str] = []
-    lookup = api.is_product if api else None
 
     declared = card.get("base_model_relation")
     declared_rel = (
@@ -246,119 +321,122 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     )
 
     def model_id(v: Any) -> str | None:
-        subj = parent_subject(v, api_lookup=lookup)
-        return subj.id if subj is not None else None
+        return _subject_id(v, api)
 
-    card_parents, invalid, over = distinct_capped(base_values, model_id, child)
+    if len(base_values) == 1 and isinstance(base_values[0], str):  # the common case, without the general helper
+        sid = model_id(base_values[0])
+        card_parents, invalid, over = ([sid] if sid is not None and sid != child else []), [], 0
+        if sid is None:
+            invalid = [base_values[0][:100]]
+    else:
+        card_parents, invalid, over = distinct_capped(base_values, model_id, child)
     if over:
         warnings.append(f"{child}: {over} more distinct base model(s) than the {_MAX_PARENTS} followed; not read")
 
     tag_rel: dict[str, str] = {}
     tag_parents: list[str] = []
     for t in rec.tags:
+        if not (isinstance(t, str) and t.startswith("base_model:")):
+            continue  # most tags are not base_model tags
         parsed = base_model_tag(t)
         if parsed is None:
             continue
         rel, pid = parsed
-        subj = parent_subject(pid, api_lookup=lookup)
-        if subj is None or subj.id == child:
+        sid = _subject_id(pid, api)
+        if sid is None or sid == child:
             continue
         if rel:
-            tag_rel.setdefault(subj.id, rel)
-        if subj.id not in tag_parents:
-            tag_parents.append(subj.id)
+            tag_rel.setdefault(sid, rel)
+        if sid not in tag_parents:
+            tag_parents.append(sid)
 
     file_rel = _file_relation(rec.siblings)
     file_parents: list[str] = []
     file_names: dict[str, list[str]] = {}  # parent id -> the config files naming it
     for path, ids in rec.file_parents.items():
         for pid in ids:
-            subj = parent_subject(pid, api_lookup=lookup)
-            if subj is None:
+            sid = _subject_id(pid, api)
+            if sid is None:
                 invalid.append(pid[:100])
-            elif subj.id != child:
-                if subj.id not in file_parents:
-                    file_parents.append(subj.id)
-                file_names.setdefault(subj.id, []).append(path)
+            elif sid != child:
+                if sid not in file_parents:
+                    file_parents.append(sid)
+                file_names.setdefault(sid, []).append(path)
     disagreement = config_disagreement(rec) if len(rec.file_parents) > 1 else None
     if disagreement:
         warnings.append(disagreement)
 
-    parents: list[str] = []
-    for pid in card_parents + tag_parents + file_parents:
-        if pid not in parents:
-            parents.append(pid)
+    parents: list[str] = list(dict.fromkeys(card_parents + tag_parents + file_parents))
 
-    edges: list[Edge] = []
+    edges: list[EdgeSpec] = []
     for pid in parents:
-        evidence: list[Evidence] = []
+        evidence: list[EvidenceSpec] = []
         if pid in card_parents:
-            evidence.append(Evidence("card.base_model", f"base_model: {pid}"))
+            evidence.append(("card.base_model", f"base_model: {pid}", False))
         if pid in tag_parents:
-            evidence.append(Evidence("tag", f"base_model:{tag_rel.get(pid, '')}{':' if pid in tag_rel else ''}{pid}"))
+            evidence.append(("tag", f"base_model:{tag_rel.get(pid, '')}{':' if pid in tag_rel else ''}{pid}", False))
         if pid in file_parents:
-            evidence.append(Evidence("file", f"{', '.join(dict.fromkeys(file_names[pid]))} names {pid}"))
+            evidence.append(("file", f"{', '.join(dict.fromkeys(file_names[pid]))} names {pid}", False))
         if declared_rel:
             relation, decided = declared_rel, "base_model_relation"
-            evidence.append(Evidence("card.base_model_relation", f"base_model_relation: {declared_rel}"))
+            evidence.append(("card.base_model_relation", f"base_model_relation: {declared_rel}", False))
         elif file_rel:
             relation, decided = file_rel[0], "file"
-            evidence.append(Evidence("file", file_rel[1]))
+            evidence.append(("file", file_rel[1], False))
         elif len(card_parents) >= 2 and pid in card_parents:
             relation, decided = "merge", "multiple_base_models"
-            evidence.append(Evidence("card.base_model", f"{len(card_parents)} base models listed"))
+            evidence.append(("card.base_model", f"{len(card_parents)} base models listed", False))
         elif pid in tag_rel:
             relation, decided = tag_rel[pid], "tag"
         else:
             relation, decided = "finetune", "default"
         if tag_rel.get(pid) and tag_rel[pid] != relation:
-            evidence.append(Evidence("tag", f"Hub tag says {tag_rel[pid]}; overridden by {decided}"))
-        edges.append(Edge(child, pid, relation, decided, evidence))
+            evidence.append(("tag", f"Hub tag says {tag_rel[pid]}; overridden by {decided}", False))
+        edges.append((pid, relation, decided, evidence))
 
     for bad in invalid:
         warnings.append(f"{child}: base model {bad!r} is not a Hub id (local path, URL or malformed)")
         edges.append(
-            Edge(
-                child,
+            (
                 f"invalid:{bad}",
                 declared_rel or "finetune",
                 "base_model_relation" if declared_rel else "default",
-                [Evidence("card.base_model", f"base_model: {bad}")],
+                [("card.base_model", f"base_model: {bad}", False)],
             )
         )
     unread = unread_parents(child, over, bool(parents or invalid), file_rel[0] if file_rel else None)
     if unread is not None:
-        why = Evidence("file", file_rel[1]) if file_rel and not over else Evidence("card.base_model", unread)
+        why = ("file", file_rel[1], False) if file_rel and not over else ("card.base_model", unread, False)
         relation = declared_rel or (file_rel[0] if file_rel else "finetune")
-        edges.append(Edge(child, unread, relation, "base_model_relation" if declared_rel else "default", [why]))
+        edges.append((unread, relation, "base_model_relation" if declared_rel else "default", [why]))
 
     # Datasets the model was trained on (or a dataset built from other datasets).
-    ds_edges: dict[str, Edge] = {}
+    ds_edges: dict[str, EdgeSpec] = {}
     ds_sources: list[tuple[str, str]] = [(d, "card.datasets") for d in as_str_list(card.get("datasets"))]
-    ds_sources += [(t.split(":", 1)[1], "tag") for t in rec.tags if isinstance(t, str) and t.startswith("dataset:")]
+    ds_sources += [(t[8:], "tag") for t in rec.tags if isinstance(t, str) and t.startswith("dataset:")]
     over_ids: set[str] = set()
     for value, src in dict.fromkeys(ds_sources):  # de-duplicated before the cap
-        subj = parent_subject(value, dataset=True)
-        if subj is None:
+        sid = _subject_id(value, None, dataset=True)
+        if sid is None:
             if len(warnings) < 50:
                 warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
             continue
-        if subj.id == child:
+        if sid == child:
             continue
-        seen_edge = ds_edges.get(subj.id)
+        seen_edge = ds_edges.get(sid)
         if seen_edge is not None:
-            if len(seen_edge.evidence) < 20:
+            if len(seen_edge[3]) < 20:
                 label = "datasets" if src.startswith("card") else "dataset:"
-                seen_edge.evidence.append(Evidence(src, f"{label}: {value}"))
+                seen_edge[3].append((src, f"{label}: {value}", False))
         elif len(ds_edges) < _MAX_PARENTS:
-            ds_edges[subj.id] = Edge(child, subj.id, "trained_on", "datasets", [Evidence(src, f"{value}")])
+            ds_edges[sid] = (sid, "trained_on", "datasets", [(src, f"{value}", False)])
         else:
-            over_ids.add(subj.id)
+            over_ids.add(sid)
     edges += ds_edges.values()
     if over_ids:
         warnings.append(f"{child}: {len(over_ids)} more distinct dataset(s) than the {_MAX_PARENTS} followed; not read")
         pid = unread_datasets(child, len(over_ids))
-        edges.append(Edge(child, pid, "trained_on", "datasets", [Evidence("card.datasets", pid)]))
+        edges.append((pid, "trained_on", "datasets", [("card.datasets", pid, False)]))
 
     # Dataset tags naming an API model ("GPT-4" on teknium/OpenHermes-2.5): the data was generated by it.
     if rec.kind == "dataset" and api is not None:
@@ -366,20 +444,21 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
             for mention in api.mentions(t):
                 if mention.alias.lower() == t.strip().lower():
                     target = f"api:{mention.provider}/{mention.product}"
-                    if target not in {e.parent for e in edges}:
-                        edges.append(Edge(child, target, "generated_by", "tag", [Evidence("tag", t)]))
+                    if target not in {e[0] for e in edges}:
+                        edges.append((target, "generated_by", "tag", [("tag", t, False)]))
 
     # Prose statements: weak evidence, quoted.
-    existing = {e.parent for e in edges}
-    for p in rec.prose:
-        if p.target == child:
-            continue
-        ev = Evidence("prose", f"{p.pattern}: \u201c{p.sentence}\u201d", weak=True)
-        if p.target in existing:
-            for e in edges:
-                if e.parent == p.target:
-                    e.evidence.append(ev)
-            continue
-        existing.add(p.target)
-        edges.append(Edge(child, p.target, p.relation, "prose", [ev]))
+    if rec.prose:
+        existing = {e[0] for e in edges}
+        for p in rec.prose:
+            if p.target == child:
+                continue
+            ev = ("prose", f"{p.pattern}: \u201c{p.sentence}\u201d", True)
+            if p.target in existing:
+                for e in edges:
+                    if e[0] == p.target:
+                        e[3].append(ev)
+                continue
+            existing.add(p.target)
+            edges.append((p.target, p.relation, "prose", [ev]))
     return edges, warnings

@@ -270,8 +270,8 @@ class ProvenanceResolver:
             except SourceError as exc:
                 return exc
 
-        if len(subjects) == 1:
-            return [one(subjects[0])]
+        if len(subjects) == 1 or self.workers <= 1:
+            return [one(s) for s in subjects]
         from concurrent.futures import ThreadPoolExecutor  # only when a level has several nodes
 
         with ThreadPoolExecutor(max_workers=min(self.workers, len(subjects))) as pool:

@@ -21,12 +21,12 @@ from licheck.apis import load_catalogue
 from licheck.domain import Plan
 from licheck.engine import Auditor
 from licheck.errors import LicheckError
-from licheck.evidence import _file_relation, license_info, parent_edges
+from licheck.evidence import _file_relation, _file_relation_each, license_info, parent_edges
 from licheck.ids import parse_subject
 from licheck.provenance import ProvenanceResolver
 from licheck.rules import load_rules
 from licheck.scan import evaluate_batch, evaluator, index_records
-from licheck.scan_extract import DumpError, Facts, file_relation, license_key, record_from_hub
+from licheck.scan.records import DumpError, Facts, record_from_hub
 from licheck.snapshot import Snapshot
 from licheck.sources import LayeredSource
 
@@ -228,7 +228,7 @@ PLANS = [
 @pytest.mark.parametrize("plan", PLANS, ids=["default", "student-weights", "research-internal", "merge-student"])
 def test_awkward_records_match_audit(tmp_path: Path, plan: Plan) -> None:
     got = assert_same(tmp_path, awkward_records(), plan)
-    assert {r["via"] for r in got.values()} >= {"memo", "walk", "audit", "error"}
+    assert {r["via"] for r in got.values()} >= {"memo", "audit", "error"}
 
 
 @pytest.mark.parametrize("max_depth", [0, 1, 3])
@@ -274,26 +274,26 @@ def test_generated_sample_with_shallow_depth_matches_audit(tmp_path: Path) -> No
     assert_same(tmp_path, records, Plan(teacher="*", method="weights"), max_depth=2)
 
 
-def test_memo_agrees_with_reenactment() -> None:
-    """Where the memo is used, re-enacting the audit step by step gives the same signature."""
+def test_closure_states_agree_with_the_auditor() -> None:
+    """Every model the fold judges from its closure state gets what the Auditor says on its own graph, and the
+    models it cannot describe (cycles, depth cuts) are handed to the Auditor."""
     rules = load_rules()
     records = awkward_records() + generated(1500, seed=5)
     index, store = index_records(records, rules)
     ev = evaluator(index, store, Plan(teacher="*"), rules)
-    cl = ev.closure
-    checked = 0
+    routes = {"memo": 0, "audit": 0}
     for i in range(index.n):
-        if cl.needs_walk(i) or i in ev._special:
+        if i in ev._special:
             continue
-        st = cl.states[cl.state[i]]
-        memo = (max(ev.judge.level(ev.judge.node_class[i], i), st[0]), st[1], False)
-        assert cl.walk(i) == memo, index.keys[i]
-        checked += 1
-    assert checked > 1000
+        verdict, route = ev.verdict(i)
+        routes[route] += 1
+        assert ev.closure.needs_engine(i) == (route == "audit"), index.keys[i]
+        assert verdict == ev.judge.audit(index.keys[i]), index.keys[i]
+    assert routes["memo"] > 1000 and routes["audit"] > 0, routes
 
 
-# -- the extractor against evidence.py ------------------------------------------------------------------------------
-def extractor_matches(facts: Facts, d: Any) -> None:
+# -- the reader uses evidence.py itself; its one-pass sibling scan against the name-by-name definition ----------
+def reader_matches(facts: Facts, d: Any) -> None:
     try:
         record = record_from_hub(d)
     except DumpError:
@@ -302,26 +302,23 @@ def extractor_matches(facts: Facts, d: Any) -> None:
         return
     key, _kind, label, edges = facts.record(d)
     assert key == record.key
-    want_edges = [(e.parent, e.relation) for e in parent_edges(record, facts.api)[0]]
-    assert edges == want_edges
+    assert edges == [(e.parent, e.relation) for e in parent_edges(record, facts.api)[0]]
     info = license_info(record)
-    assert license_key(record.card_data, record.tags) == (
+    assert label[1] == (
         tuple(info.card),
         info.license_name,
         info.license_link,
         tuple(info.tags),
         info.gated_prompt_head,
     )
-    assert label[1] == license_key(record.card_data, record.tags)
-    found = _file_relation(record.siblings)
-    assert file_relation(record.siblings) == (found[0] if found else None)
+    assert _file_relation(record.siblings) == _file_relation_each(record.siblings)
 
 
-def test_extractor_equals_evidence_on_real_and_generated_records() -> None:
+def test_reader_equals_evidence_on_real_and_generated_records() -> None:
     facts = Facts(load_rules(), load_catalogue())
     records = awkward_records() + generated(1500, seed=3) + real_records()
     for d in records:
-        extractor_matches(facts, d)
+        reader_matches(facts, d)
 
 
 _ids = st.sampled_from(
@@ -393,9 +390,7 @@ _files = st.lists(
     gate=st.sampled_from([None, "", "# LLAMA 2 COMMUNITY LICENSE AGREEMENT\nx", "  \n  "]),
     rid=st.sampled_from(["self/me", "a/b", "Self/Me"]),
 )
-def test_extractor_equals_evidence_on_generated_cards(
-    base, relation, datasets, tags, files, lic, name, gate, rid
-) -> None:
+def test_reader_equals_evidence_on_generated_cards(base, relation, datasets, tags, files, lic, name, gate, rid) -> None:
     card: dict[str, Any] = {}
     for k, v in (
         ("base_model", base),
@@ -408,7 +403,7 @@ def test_extractor_equals_evidence_on_generated_cards(
         if v is not None:
             card[k] = v
     d = {"id": rid, "cardData": card, "tags": tags, "siblings": [{"rfilename": f} for f in files]}
-    extractor_matches(_FACTS, d)
+    reader_matches(_FACTS, d)
 
 
 _FACTS = Facts(load_rules(), load_catalogue())
@@ -435,7 +430,7 @@ def test_cli_scan_writes_results_and_summary(cli, tmp_path: Path) -> None:
     assert summary["unreadable_lines"] == 3 and summary["duplicate_ids"] == 1
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left behind
     by_id = {r["id"]: r for r in lines}
-    assert by_id["loop/child"]["depth"] is None and by_id["loop/child"]["via"] == "walk"
+    assert by_id["loop/child"]["depth"] is None and by_id["loop/child"]["via"] == "audit"
     assert by_id["x/dangling"]["missing_parents"] == ["nobody/gone"] and by_id["x/dangling"]["incomplete"]
     assert by_id["user/l31-ft"]["roots"] == ["meta-llama/Llama-3.1-8B"]
     assert "apache-2.0 over llama-3.1" in by_id["user/l31-ft"]["drift"]
@@ -445,6 +440,28 @@ def test_cli_scan_writes_results_and_summary(cli, tmp_path: Path) -> None:
     assert by_id["x/other-named"]["unknown"] == ["my-own-licence", "other:acme-research"]
     text = cli("scan", str(dump), "--workers", "1")
     assert text.exit_code == 0 and "verdicts" in text.stdout and "drift" in text.stdout
+
+
+def test_generated_dump_file_scan_equals_the_auditor(tmp_path: Path) -> None:
+    """A dump file written by benchmarks/gen_dump.py, scanned end to end (JSON Lines reader in two worker
+    processes, fold, Auditor): every model's verdict is the Auditor's over the same records."""
+    from gen_dump import generate
+
+    from licheck.scan import run_scan
+
+    dump = tmp_path / "gen.jsonl"
+    generate(2000, dump, seed=13, real=None)
+    out = tmp_path / "results.jsonl"
+    summary = run_scan(
+        str(dump), Plan(teacher="*"), load_rules(), output=str(out), workers=2, verify=20, chunk_bytes=128 * 1024
+    )
+    records = [json.loads(x) for x in dump.read_text(encoding="utf-8").splitlines() if x.strip()]
+    ref = reference_verdicts(tmp_path, records, Plan(teacher="*"))
+    got = {r["id"]: r["verdict"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert summary["models"] == len(ref) == len(got) > 1900
+    wrong = {k: (ref[k], got.get(k)) for k in ref if ref[k] != got.get(k)}
+    assert not wrong, f"{len(wrong)} verdicts differ (Auditor, scan): {list(wrong.items())[:10]}"
+    assert summary["stats"]["routes"]["memo"] > 1000, summary["stats"]["routes"]
 
 
 def test_cli_scan_results_equal_evaluate_batch(cli, tmp_path: Path) -> None:
