@@ -342,10 +342,12 @@ class Auditor:
                 )
             )
         groups = [[]] if skip_own else (ident.groups or [[]])
+        # A licence bound to the repo id is the node's own licence too: superseded with it when relicensed.
+        statements = [r for r in ident.statements if not (skip_own and self._kind(r) == "licence")]
         best: list[Finding] | None = None
         best_rank = 99
         for group in groups:
-            rule_ids = list(dict.fromkeys(group + ident.statements))
+            rule_ids = list(dict.fromkeys(group + statements))
             fs: list[Finding] = []
             for rid in rule_ids:
                 rule = self.rules.get(rid)
@@ -455,6 +457,10 @@ class Auditor:
             f"; every parent's licence is known, so its weights are bound by {', '.join(terms)} (evaluated on the "
             f"parents), but the terms of its own author are unknown: ask the author of {node.id} for its licence"
         )
+
+    def _kind(self, rule_id: str) -> str | None:
+        rule = self.rules.get(rule_id)
+        return rule.kind if rule is not None else None
 
     def _relicensed(self, ctx: NodeContext, idents: dict[tuple[str, str], Identification]) -> bool:
         """The node's own terms are superseded when its licensor published every child that uses it (in this

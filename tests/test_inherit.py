@@ -184,3 +184,18 @@ def test_scan_equals_audit_on_quantisations(tmp_path: Path, plan: Plan, depth: i
         assert set(verdicts.values()) == {"conditional"}, verdicts
         for k in ("g/tag-only", "g/unknown-base", "g/two", "g/dangling", "c/q1", "c/q3", "f/unnamed-ft", "f/lora"):
             assert got[k]["verdict"] == "review", k
+
+
+def test_a_licence_bound_to_the_repo_id_is_superseded_by_its_licensors_relicensing(hub_env, cli) -> None:
+    """MiniMax-Text-01's licence is identified by its repo id (its card names none). MiniMax's own child published
+    under Apache-2.0 is not bound by it; a third party's child of the same model still is."""
+    text01 = "MiniMaxAI/MiniMax-Text-01"
+    hub_env.add_model(text01, card_data={"pipeline_tag": "text-generation"})
+    hub_env.add_model("MiniMaxAI/child-m", card_data={"license": "apache-2.0", "base_model": text01})
+    hub_env.add_model("acme/child-m", card_data={"license": "apache-2.0", "base_model": text01})
+    own = cli("audit", "MiniMaxAI/child-m", "--format", "json").json()
+    assert own["verdict"] == "permitted"
+    assert not [f for f in own["findings"] if f["rule"].startswith("minimax-01")]
+    third = cli("audit", "acme/child-m", "--format", "json").json()
+    assert third["verdict"] != "permitted"
+    assert [f for f in third["findings"] if f["rule"].startswith("minimax-01") and f["node"] == text01]
