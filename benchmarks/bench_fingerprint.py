@@ -7,7 +7,7 @@ For every licence rule's primary text (as scripts/build_fingerprints.py reads th
 to lightly edited copies of itself (must stay above): a quantiser's copyright line added and years changed, the
 text re-wrapped as Markdown with a heading, one sentence reworded, a short notice appended, and all of these
 together. Prints the highest cross-text score, the lowest edited-copy score, the pairs nearest the boundary
-and whether licheck.fingerprint.THRESHOLD separates them. Scores use the shipped form (bottom-k sketch of the
+and whether licheck.rules.fingerprint.THRESHOLD separates them. Scores use the shipped form (bottom-k sketch of the
 known text against the full shingle set of the candidate), exactly as at run time.
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_fingerprints import build  # noqa: E402
 
-from licheck import fingerprint as fp  # noqa: E402
+from licheck.rules import fingerprint as fp  # noqa: E402
 
 
 def light_edits(text: str) -> dict[str, str]:

@@ -56,8 +56,19 @@ def tree_rss_kib(pid: int) -> int:
 
 def run_scan(dump: Path, out: Path, workers: int) -> dict[str, Any]:
     """One scan in a child process: wall seconds, peak RSS (largest process and whole tree), its summary."""
-    cmd = [sys.executable, "-m", "licheck", "scan", str(dump), "--output", str(out), "--format", "json",
-           "--workers", str(workers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "licheck",
+        "scan",
+        str(dump),
+        "--output",
+        str(out),
+        "--format",
+        "json",
+        "--workers",
+        str(workers),
+    ]
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -86,13 +97,13 @@ def run_scan(dump: Path, out: Path, workers: int) -> dict[str, Any]:
 def reference_verdicts(dump: Path) -> dict[str, str]:
     """`licheck audit ID --offline` for every record, with a snapshot folder holding only the dump's records."""
     from licheck.domain import Plan
-    from licheck.engine import Auditor
+    from licheck.engine.auditor import Auditor
     from licheck.errors import LicheckError
-    from licheck.provenance import ProvenanceResolver
-    from licheck.rules import load_rules
+    from licheck.provenance.resolver import ProvenanceResolver
+    from licheck.provenance.snapshot import Snapshot
+    from licheck.provenance.sources import LayeredSource
+    from licheck.rules.ruleset import load_rules
     from licheck.scan.records import DumpError, record_from_hub
-    from licheck.snapshot import Snapshot
-    from licheck.sources import LayeredSource
 
     recs: dict[str, Any] = {}
     for line in dump.open(encoding="utf-8"):
@@ -114,7 +125,7 @@ def reference_verdicts(dump: Path) -> dict[str, str]:
         resolver = ProvenanceResolver(LayeredSource(None, None, Snapshot(folder), offline=True))
         auditor = Auditor(load_rules())
         out = {}
-        from licheck.ids import parse_subject
+        from licheck.provenance.ids import parse_subject
 
         for key in recs:
             try:
@@ -164,24 +175,31 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((n, dump.stat().st_size, run, s))
         out.unlink()
     print(f"licheck scan, {os.cpu_count()} CPUs, --workers {args.workers}, Python {sys.version.split()[0]}")
-    head = (f"{'records':>10} {'dump MB':>8} {'wall s':>7} {'us/rec':>7} {'RSS tree MiB':>13} {'RSS max MiB':>12} "
-            f"{'read s':>7} {'ancestry s':>10} {'verdicts s':>10}  routes")
+    head = (
+        f"{'records':>10} {'dump MB':>8} {'wall s':>7} {'us/rec':>7} {'RSS tree MiB':>13} {'RSS max MiB':>12} "
+        f"{'read s':>7} {'ancestry s':>10} {'verdicts s':>10}  routes"
+    )
     print(head)
     print("-" * len(head))
     for n, size, run, s in rows:
         sec = s["stats"]["seconds"]
-        print(f"{n:>10,} {size / 1e6:>8.0f} {run['wall']:>7.1f} {run['wall'] / n * 1e6:>7.1f} "
-              f"{run['rss_tree_kib'] / 1024:>13.0f} {run['rss_max_kib'] / 1024:>12.0f} {sec['read']:>7.1f} "
-              f"{sec['ancestry']:>10.1f} {sec['verdicts']:>10.1f}  {s['stats']['routes']}")
+        print(
+            f"{n:>10,} {size / 1e6:>8.0f} {run['wall']:>7.1f} {run['wall'] / n * 1e6:>7.1f} "
+            f"{run['rss_tree_kib'] / 1024:>13.0f} {run['rss_max_kib'] / 1024:>12.0f} {sec['read']:>7.1f} "
+            f"{sec['ancestry']:>10.1f} {sec['verdicts']:>10.1f}  {s['stats']['routes']}"
+        )
     last = rows[-1][3]
-    print(f"largest run: {last['verdicts']}, {last['stats']['signatures']} signatures, "
-          f"{last['stats']['auditor_runs']} Auditor runs, {last['stats']['closure_states']:,} closure states")
+    print(
+        f"largest run: {last['verdicts']}, {last['stats']['signatures']} signatures, "
+        f"{last['stats']['auditor_runs']} Auditor runs, {last['stats']['closure_states']:,} closure states"
+    )
     if not args.no_real and REAL.is_file():
         print(check_real(REAL, args.workers))
     elif not args.no_real:
         print(f"real-records check skipped: {REAL} not found")
-    print(f"reproduce: python benchmarks/bench_scan.py --sizes {args.sizes} --seed {args.seed} "
-          f"--workers {args.workers}")
+    print(
+        f"reproduce: python benchmarks/bench_scan.py --sizes {args.sizes} --seed {args.seed} --workers {args.workers}"
+    )
     return 0
 
 

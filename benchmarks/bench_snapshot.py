@@ -26,8 +26,8 @@ COMMAND = ["audit", "deepseek-ai/DeepSeek-R1-Distill-Llama-8B", "--format", "jso
 
 def main() -> int:
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 9
+    from licheck.provenance.snapshot import INDEX_FILE, RECORDS_FILE, Snapshot
     from licheck.resources import data_dir
-    from licheck.snapshot import INDEX_FILE, RECORDS_FILE, Snapshot
 
     folder = Path(data_dir())
     sizes = {name: (folder / name).stat().st_size for name in (RECORDS_FILE, INDEX_FILE)}

@@ -32,16 +32,42 @@ REAL = ROOT.parent / "shared" / "data" / "hub-scrape-2025-04.jsonl"
 # Measured from hub-scrape-2025-04.jsonl (1,983 records); used when the file is not available.
 CONSTANTS: dict[str, Any] = {
     "licence_mix": [
-        [None, None, 731], ["mit", None, 375], ["apache-2.0", None, 275], ["llama2", None, 189],
-        ["creativeml-openrail-m", None, 157], ["other", None, 45], ["gemma", None, 41], ["openrail", None, 23],
-        ["other", "exaone", 16], ["other", "llama4", 14], ["cc-by-nc-4.0", None, 11], ["unknown", None, 9],
-        ["afl-3.0", None, 8], ["other", "gemma-terms-of-use", 6], ["cc-by-sa-4.0", None, 6],
-        ["artistic-2.0", None, 5], ["llama3.3", None, 5], ["bigcode-openrail-m", None, 5],
-        ["bigscience-bloom-rail-1.0", None, 4], ["bigscience-openrail-m", None, 3], ["mit", "deepseek", 3],
-        ["other", "stabilityai-ai-community", 3], ["other", "darjyo", 2], ["ms-pl", None, 2], ["llama3.2", None, 2],
-        ["wtfpl", None, 2], ["llama3.1", None, 2], ["openrail++", None, 2], ["other", "nvidia-open-model-license", 2],
-        ["lgpl-3.0", None, 1], ["unlicense", None, 1], ["bsd-3-clause", None, 1], ["agpl-3.0", None, 1],
-        ["gpl-2.0", None, 1], ["other", "private", 1], ["other", "microsoft-research-license", 1],
+        [None, None, 731],
+        ["mit", None, 375],
+        ["apache-2.0", None, 275],
+        ["llama2", None, 189],
+        ["creativeml-openrail-m", None, 157],
+        ["other", None, 45],
+        ["gemma", None, 41],
+        ["openrail", None, 23],
+        ["other", "exaone", 16],
+        ["other", "llama4", 14],
+        ["cc-by-nc-4.0", None, 11],
+        ["unknown", None, 9],
+        ["afl-3.0", None, 8],
+        ["other", "gemma-terms-of-use", 6],
+        ["cc-by-sa-4.0", None, 6],
+        ["artistic-2.0", None, 5],
+        ["llama3.3", None, 5],
+        ["bigcode-openrail-m", None, 5],
+        ["bigscience-bloom-rail-1.0", None, 4],
+        ["bigscience-openrail-m", None, 3],
+        ["mit", "deepseek", 3],
+        ["other", "stabilityai-ai-community", 3],
+        ["other", "darjyo", 2],
+        ["ms-pl", None, 2],
+        ["llama3.2", None, 2],
+        ["wtfpl", None, 2],
+        ["llama3.1", None, 2],
+        ["openrail++", None, 2],
+        ["other", "nvidia-open-model-license", 2],
+        ["lgpl-3.0", None, 1],
+        ["unlicense", None, 1],
+        ["bsd-3-clause", None, 1],
+        ["agpl-3.0", None, 1],
+        ["gpl-2.0", None, 1],
+        ["other", "private", 1],
+        ["other", "microsoft-research-license", 1],
     ],
     "same_licence_as_parent": 715 / 1986,
     "with_datasets": 842 / 1983,
@@ -53,19 +79,37 @@ CONSTANTS: dict[str, Any] = {
     "dangling_parent": 55 / 2041,
     "gated_share": 63 / 1983,
     "declared_relation": 21 / 1983,
-    "pipelines": [[None, 1625], ["text-generation", 146], ["text-classification", 36], ["question-answering", 33],
-                  ["text-to-image", 17], ["translation", 13], ["token-classification", 10],
-                  ["text2text-generation", 10], ["text-to-video", 9], ["any-to-any", 7]],
+    "pipelines": [
+        [None, 1625],
+        ["text-generation", 146],
+        ["text-classification", 36],
+        ["question-answering", 33],
+        ["text-to-image", 17],
+        ["translation", 13],
+        ["token-classification", 10],
+        ["text2text-generation", 10],
+        ["text-to-video", 9],
+        ["any-to-any", 7],
+    ],
     "roots": [
-        ["meta-llama/Llama-2-7b-chat-hf", "llama2", None], ["meta-llama/Llama-2-7b", "llama2", None],
-        ["google/gemma-7b", "gemma", None], ["microsoft/phi-2", "mit", None], ["deepseek-ai/DeepSeek-R1", "mit", None],
-        ["deepseek-ai/DeepSeek-V3", None, None], ["stabilityai/stable-diffusion-2-1", "openrail++", None],
-        ["deepseek-ai/Janus-Pro-7B", "mit", "deepseek"], ["mistralai/Mistral-Small-24B-Base-2501", "apache-2.0", None],
-        ["THUDM/CogVideoX-5b", "other", None], ["LGAI-EXAONE/EXAONE-Deep-32B", "other", "exaone"],
-        ["hexgrad/Kokoro-82M", "apache-2.0", None], ["meta-llama/Llama-4-Scout-17B-16E", "other", "llama4"],
-        ["EleutherAI/gpt-neox-20b", "apache-2.0", None], ["bigscience/bloom", "bigscience-bloom-rail-1.0", None],
+        ["meta-llama/Llama-2-7b-chat-hf", "llama2", None],
+        ["meta-llama/Llama-2-7b", "llama2", None],
+        ["google/gemma-7b", "gemma", None],
+        ["microsoft/phi-2", "mit", None],
+        ["deepseek-ai/DeepSeek-R1", "mit", None],
+        ["deepseek-ai/DeepSeek-V3", None, None],
+        ["stabilityai/stable-diffusion-2-1", "openrail++", None],
+        ["deepseek-ai/Janus-Pro-7B", "mit", "deepseek"],
+        ["mistralai/Mistral-Small-24B-Base-2501", "apache-2.0", None],
+        ["THUDM/CogVideoX-5b", "other", None],
+        ["LGAI-EXAONE/EXAONE-Deep-32B", "other", "exaone"],
+        ["hexgrad/Kokoro-82M", "apache-2.0", None],
+        ["meta-llama/Llama-4-Scout-17B-16E", "other", "llama4"],
+        ["EleutherAI/gpt-neox-20b", "apache-2.0", None],
+        ["bigscience/bloom", "bigscience-bloom-rail-1.0", None],
         ["stabilityai/stable-diffusion-3-medium", "other", "stabilityai-ai-community"],
-        ["prompthero/openjourney", "creativeml-openrail-m", None], ["lllyasviel/ControlNet", "openrail", None],
+        ["prompthero/openjourney", "creativeml-openrail-m", None],
+        ["lllyasviel/ControlNet", "openrail", None],
     ],
 }
 # Not measurable from the scrape (documented choices).
@@ -135,8 +179,15 @@ class Weighted:
 
 
 STEMS = ["chat", "instruct", "sft", "dpo", "lora", "ft", "merge", "coder", "math", "rp", "tuned", "v2", "base", "med"]
-FILES = [".gitattributes", "README.md", "config.json", "generation_config.json", "special_tokens_map.json",
-         "tokenizer.json", "tokenizer_config.json"]
+FILES = [
+    ".gitattributes",
+    "README.md",
+    "config.json",
+    "generation_config.json",
+    "special_tokens_map.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+]
 
 
 class Generator:
@@ -159,8 +210,11 @@ class Generator:
 
     def _name(self, base: str) -> str:
         r = self.rng
-        org = self.orgs[min(int(r.paretovariate(1.2)) - 1, len(self.orgs) - 1)] if r.random() < 0.5 else r.choice(
-            self.orgs)
+        org = (
+            self.orgs[min(int(r.paretovariate(1.2)) - 1, len(self.orgs) - 1)]
+            if r.random() < 0.5
+            else r.choice(self.orgs)
+        )
         stem = base.split("/")[-1][:40].rstrip("-._")
         return f"{org}/{stem}-{r.choice(STEMS)}-{len(self.ids)}"
 
@@ -271,8 +325,10 @@ class Generator:
                 tags += [f"base_model:{pid}", f"base_model:{tag_rel}:{pid}"]
         if r.random() < cal["with_datasets"] and parents:
             k = self.dsn.draw()
-            ds = [f"datasets-org{int(r.paretovariate(1.1)) % 5000}/data-{int(r.paretovariate(0.8)) % 100000}"
-                  for _ in range(k)]
+            ds = [
+                f"datasets-org{int(r.paretovariate(1.1)) % 5000}/data-{int(r.paretovariate(0.8)) % 100000}"
+                for _ in range(k)
+            ]
             card["datasets"] = ds
             tags += [f"dataset:{d}" for d in ds]
         if pipeline:
@@ -319,8 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     info = generate(args.records, args.out, args.seed, None if args.no_real else args.real)
     size = args.out.stat().st_size
-    print(f"wrote {args.out}: {info['records']:,} records, {size / 1e6:.0f} MB, {info['roots']:,} roots "
-          f"({info['calibration']}) in {time.perf_counter() - t:.1f} s")
+    print(
+        f"wrote {args.out}: {info['records']:,} records, {size / 1e6:.0f} MB, {info['roots']:,} roots "
+        f"({info['calibration']}) in {time.perf_counter() - t:.1f} s"
+    )
     return 0
 
 

@@ -87,7 +87,7 @@ class LicenseInfo:
     tags: list[str] = field(default_factory=list)  # `license:<id>` Hub tags
     gated_prompt_head: str | None = None  # first line of extra_gated_prompt (often the licence heading)
     prose: list[str] = field(default_factory=list)  # licence ids stated in card prose
-    file: dict[str, Any] | None = None  # the repo's LICENSE file as identified by licheck.fingerprint
+    file: dict[str, Any] | None = None  # the repo's LICENSE file as identified by licheck.rules.fingerprint
 
     def is_empty(self) -> bool:
         return not (self.card or self.license_name or self.license_link or self.tags or self.gated_prompt_head)

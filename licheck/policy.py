@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from licheck import yamlsafe
 from licheck.domain import Finding, Plan
+from licheck.engine.facts import FACT_NAMES
 from licheck.errors import DataFileError, LicheckError
-from licheck.planfacts import FACT_NAMES
 
 if TYPE_CHECKING:
     from licheck.domain import ModelNode
-    from licheck.rules import Identification, RuleSet
+    from licheck.rules.ruleset import Identification, RuleSet
 
 POLICY_FILE = "licheck.yaml"
 PYPROJECT = "pyproject.toml"
@@ -260,7 +260,7 @@ LineOf = Callable[[list[Any]], "int | None"]
 
 
 def _read_yaml(text: str, shown: str) -> tuple[dict[str, Any], LineOf]:
-    from licheck.rules import line_of
+    from licheck.rules.ruleset import line_of
 
     try:
         data = yamlsafe.load(text, max_bytes=MAX_POLICY_BYTES)
@@ -358,7 +358,7 @@ def _validator() -> Any:
 def validate(data: dict[str, Any], shown: str, line_of: LineOf) -> dict[str, Any]:
     """Schema-check; the first error (by position) becomes one message with file and line."""
     data = _plain(data)
-    from licheck.compiled import known_valid, remember_valid
+    from licheck.rules.compiled import known_valid, remember_valid
 
     if known_valid(_SCHEMA_PATH, data):
         return data
@@ -394,7 +394,7 @@ def _facts(raw: dict[str, Any]) -> dict[str, Any]:
 
 def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str | None = None) -> Policy:
     """Validate and build the policy; `shown` is how error messages name the file."""
-    from licheck.ids import parse_subject
+    from licheck.provenance.ids import parse_subject
 
     shown = shown or str(path)
     data = validate(data, shown, line_of)

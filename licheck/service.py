@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from licheck.apis import load_catalogue
-from licheck.cache import RecordCache
 from licheck.domain import Graph, Plan, Verdict
-from licheck.engine import Auditor
-from licheck.provenance import DEFAULT_MAX_DEPTH, ProvenanceResolver
-from licheck.rules import RuleSet, load_rules
-from licheck.snapshot import load_snapshot
-from licheck.sources import LayeredSource
+from licheck.engine.auditor import Auditor
+from licheck.provenance.cache import RecordCache
+from licheck.provenance.resolver import DEFAULT_MAX_DEPTH, ProvenanceResolver
+from licheck.provenance.snapshot import load_snapshot
+from licheck.provenance.sources import LayeredSource
+from licheck.rules.apis import load_catalogue
+from licheck.rules.ruleset import RuleSet, load_rules
 
 
 @dataclass(slots=True)
@@ -69,7 +69,7 @@ class Session:
         offline = options.offline or env_flag("HF_HUB_OFFLINE") or env_flag("TRANSFORMERS_OFFLINE")
         hub = None
         if not offline:
-            from licheck.hub import HubClient  # huggingface_hub itself is imported on the first request
+            from licheck.provenance.hub import HubClient  # huggingface_hub itself is imported on the first request
 
             hub = HubClient(options.endpoint, api=load_catalogue(), budget=options.time_budget)
         from licheck.paths import default_endpoint

@@ -8,7 +8,7 @@ scripts/check_quotes.py takes them); the rule's text_sha256 must match whichever
 
 For every rule of kind `licence` whose `source.text` exists in LICENSE_DIR with the rule's `text_sha256`, store
 the rule id, the source file's sha256, the normalised-text sha256 and the bottom-k shingle sketch
-(licheck.fingerprint). Texts whose normalised form is identical are stored once with all their rule ids; when
+(licheck.rules.fingerprint). Texts whose normalised form is identical are stored once with all their rule ids; when
 one of them is bound to no repository (no `models:` identifier) it alone is kept, since a LICENSE file with that
 text is that generic licence (an Apache-2.0 file is Apache-2.0, whoever else also uses it).
 """
@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from licheck import fingerprint as fp  # noqa: E402
+from licheck.rules import fingerprint as fp  # noqa: E402
 
 
 def build(lic_dir: Path | list[Path], rules_dir: Path) -> dict[str, object]:
@@ -58,7 +58,9 @@ def build(lic_dir: Path | list[Path], rules_dir: Path) -> dict[str, object]:
         texts.append({"rules": generic if generic else rules, **entry})
     texts.sort(key=lambda e: e["rules"][0])
     return {
-        "description": "Normalised-text fingerprints of licheck's licence texts (no text): see licheck/fingerprint.py",
+        "description": (
+            "Normalised-text fingerprints of licheck's licence texts (no text): see licheck/rules/fingerprint.py"
+        ),
         "shingle_words": fp.SHINGLE,
         "sketch_size": fp.SKETCH,
         "texts": texts,

@@ -24,10 +24,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from licheck.apis import load_catalogue  # noqa: E402
-from licheck.cardparse import extract_prose, licence_mentions  # noqa: E402
-from licheck.records import RepoRecord, new_record  # noqa: E402
-from licheck.snapshot import write_snapshot  # noqa: E402
+from licheck.provenance.cardparse import extract_prose, licence_mentions  # noqa: E402
+from licheck.provenance.records import RepoRecord, new_record  # noqa: E402
+from licheck.provenance.snapshot import write_snapshot  # noqa: E402
+from licheck.rules.apis import load_catalogue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "licheck" / "data"

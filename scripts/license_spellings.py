@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from licheck.domain import LicenseInfo, ModelNode
-from licheck.rules import load_rules
+from licheck.rules.ruleset import load_rules
 
 
 def records(path: Path) -> Iterator[dict[str, Any]]:

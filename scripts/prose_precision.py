@@ -19,8 +19,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from licheck.apis import load_catalogue  # noqa: E402
-from licheck.cardparse import extract_prose  # noqa: E402
+from licheck.provenance.cardparse import extract_prose  # noqa: E402
+from licheck.rules.apis import load_catalogue  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

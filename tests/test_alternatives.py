@@ -14,7 +14,7 @@ import pytest
 from referencing import Registry, Resource
 
 from licheck import resources
-from licheck.alternatives import parameters
+from licheck.engine.alternatives import parameters
 
 SCHEMAS = resources.data_dir().parent / "schemas"
 

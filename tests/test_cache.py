@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from licheck.cache import RecordCache
-from licheck.records import RepoRecord
+from licheck.provenance.cache import RecordCache
+from licheck.provenance.records import RepoRecord
 
 
 def test_roundtrip_and_ttl(tmp_path):
@@ -65,8 +65,8 @@ def test_unwritable_cache_costs_speed_not_correctness(hub_env, cli, tmp_path, mo
 WRITER = """
 import sys
 from pathlib import Path
-from licheck.cache import RecordCache
-from licheck.records import RepoRecord
+from licheck.provenance.cache import RecordCache
+from licheck.provenance.records import RepoRecord
 cache = RecordCache(Path(sys.argv[1]))
 n = int(sys.argv[2])
 for i in range(200):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from licheck.domain import Edge, Evidence, Graph, LicenseInfo, ModelNode, Plan
-from licheck.engine import Auditor
-from licheck.rules import load_rules
+from licheck.engine.auditor import Auditor
+from licheck.rules.ruleset import load_rules
 
 RULES = load_rules()
 

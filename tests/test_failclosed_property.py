@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from licheck.domain import Plan
-from licheck.engine import Auditor
-from licheck.provenance import ProvenanceResolver
-from licheck.records import RepoRecord
-from licheck.rules import load_rules
+from licheck.engine.auditor import Auditor
+from licheck.provenance.records import RepoRecord
+from licheck.provenance.resolver import ProvenanceResolver
+from licheck.rules.ruleset import load_rules
 from tests.hubdata import RECORDS
 from tests.test_hostile import DictSource
 

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from licheck.apis import load_catalogue
-from licheck.cardparse import extract_prose, split_card
 from licheck.errors import LicheckError
-from licheck.ids import parse_subject
-from licheck.provenance import ProvenanceResolver
-from licheck.records import RepoRecord
-from licheck.rules import validate_text
-from licheck.snapshot import Snapshot
-from licheck.sources import LayeredSource
+from licheck.provenance.cardparse import extract_prose, split_card
+from licheck.provenance.ids import parse_subject
+from licheck.provenance.records import RepoRecord
+from licheck.provenance.resolver import ProvenanceResolver
+from licheck.provenance.snapshot import Snapshot
+from licheck.provenance.sources import LayeredSource
+from licheck.rules.apis import load_catalogue
+from licheck.rules.ruleset import validate_text
 
 BOMB = """---
 a: &a ["x","x","x","x","x","x","x","x","x"]
@@ -136,8 +136,8 @@ def test_chain_1000_deep_stops_at_depth_limit_and_walks_when_allowed():
     assert len(graph.nodes) == 1001 and not graph.cycles
 
     from licheck.domain import Plan
-    from licheck.engine import Auditor
-    from licheck.rules import load_rules
+    from licheck.engine.auditor import Auditor
+    from licheck.rules.ruleset import load_rules
 
     verdict = Auditor(load_rules()).audit(Plan(teacher="o/m0"), graph, None)
     assert verdict.verdict == "permitted"
@@ -235,15 +235,15 @@ json_values = st.recursive(
 )
 def test_fuzz_card_data_through_evidence_and_engine(card, tags):
     from licheck.domain import Graph, Plan
-    from licheck.engine import Auditor
-    from licheck.evidence import node_from_record, parent_edges
-    from licheck.rules import load_rules
+    from licheck.engine.auditor import Auditor
+    from licheck.provenance.evidence import node_from_record, parent_edges
+    from licheck.rules.ruleset import load_rules
 
     record = RepoRecord(id="fuzz/model", kind="model", card_data=json.loads(json.dumps(card)), tags=tags)
     node = node_from_record(record)
     edges, _warnings = parent_edges(record, load_catalogue())
     graph = Graph(root=node.id, nodes={node.id: node})
-    from licheck.provenance import missing_node
+    from licheck.provenance.resolver import missing_node
 
     for e in edges:
         graph.nodes.setdefault(e.parent, missing_node(e.parent, "not read (fuzz)"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from licheck.hub import MAX_FILE_BYTES
+from licheck.provenance.hub import MAX_FILE_BYTES
 
 L2 = "meta-llama/Llama-2-7b-hf"  # in the embedded snapshot (licence llama2)
 
@@ -165,7 +165,7 @@ def test_time_budget_flag_is_checked(cli):
 
 
 def test_hf_hub_timeouts_are_honoured(monkeypatch):
-    from licheck.hub import HubClient
+    from licheck.provenance.hub import HubClient
 
     monkeypatch.delenv("LICHECK_HTTP_TIMEOUT", raising=False)
     monkeypatch.setenv("HF_HUB_ETAG_TIMEOUT", "3")
@@ -229,7 +229,7 @@ def test_genuine_rename_is_followed_and_cached_under_the_asked_id(hub_env, cli):
     doc = cli("audit", "old-org/model", "--format", "json").json()
     assert list(nodes(doc)) == ["new-org/model"] and doc["verdict"] == "permitted"
     assert nodes(doc)["new-org/model"]["requested_id"] == "old-org/model"
-    from licheck.cache import RecordCache
+    from licheck.provenance.cache import RecordCache
 
     cache = RecordCache(endpoint=hub_env.url)
     assert cache.get("old-org/model", None) is not None
@@ -237,8 +237,8 @@ def test_genuine_rename_is_followed_and_cached_under_the_asked_id(hub_env, cli):
 
 
 def test_cache_is_keyed_by_endpoint(tmp_path):
-    from licheck.cache import RecordCache
-    from licheck.records import RepoRecord
+    from licheck.provenance.cache import RecordCache
+    from licheck.provenance.records import RepoRecord
 
     RecordCache(tmp_path, endpoint="http://evil.example").put(L2, None, RepoRecord(id=L2, kind="model"))
     assert RecordCache(tmp_path, endpoint="https://huggingface.co").get(L2, None) is None
@@ -274,8 +274,8 @@ def test_redact_url():
 
 
 def test_future_dated_cache_record_is_stale(tmp_path):
-    from licheck.cache import RecordCache
-    from licheck.records import RepoRecord
+    from licheck.provenance.cache import RecordCache
+    from licheck.provenance.records import RepoRecord
 
     cache = RecordCache(tmp_path)
     cache.put("org/m", None, RepoRecord(id="org/m", kind="model", sha="a" * 40))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from licheck.domain import Edge, Evidence, Graph, LicenseInfo, ModelNode, Plan
-from licheck.engine import Auditor, governed_by_base
-from licheck.rules import load_rules
+from licheck.engine.auditor import Auditor, governed_by_base
+from licheck.rules.ruleset import load_rules
 
 RULES = load_rules()
 LLAMA = ("meta-llama/Llama-3.1-8B-Instruct", ["llama3.1"])

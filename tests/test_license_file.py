@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from licheck import fingerprint as fp
+from licheck.rules import fingerprint as fp
 
 FIXTURES = Path(__file__).parent / "fixtures" / "licenses"
 APACHE = (FIXTURES / "Apache-2.0.txt").read_text(encoding="utf-8")
@@ -217,8 +217,8 @@ def test_licence_file_request_is_retried_and_a_missing_file_stays_review(hub_env
 
 def test_odd_stored_match_is_ignored():
     from licheck.domain import Graph, LicenseInfo, ModelNode, Plan
-    from licheck.engine import Auditor
-    from licheck.rules import load_rules
+    from licheck.engine.auditor import Auditor
+    from licheck.rules.ruleset import load_rules
 
     for odd in ({"rule": ["mit"]}, {"path": 3, "sha256": "x", "rule": "mit"}, {"path": "LICENSE", "sha256": "x"}):
         n = ModelNode(id="o/m", kind="model", license=LicenseInfo(card=["other"], file=odd))

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from licheck.errors import NotFound, OfflineMiss
-from licheck.ids import parse_subject
-from licheck.records import RepoRecord
-from licheck.snapshot import Snapshot, load_snapshot, write_snapshot
-from licheck.sources import LayeredSource, close_matches, did_you_mean
+from licheck.provenance.ids import parse_subject
+from licheck.provenance.records import RepoRecord
+from licheck.provenance.snapshot import Snapshot, load_snapshot, write_snapshot
+from licheck.provenance.sources import LayeredSource, close_matches, did_you_mean
 
 
 def tiny_snapshot(folder: Path, records: list[RepoRecord], aliases: dict[str, str] | None = None) -> Snapshot:

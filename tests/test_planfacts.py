@@ -1,4 +1,5 @@
-"""The plan-fact registry (licheck/planfacts.py) against the schemas, the Plan, the CLI, policy files and the engine."""
+"""The plan-fact registry (licheck/engine/facts.py) against the schemas, the Plan, the CLI, policy files and the
+engine."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import yaml
 
 from licheck import resources
 from licheck.domain import Plan
-from licheck.engine import CONDITIONS
-from licheck.planfacts import FACT_NAMES, FACTS
+from licheck.engine.auditor import CONDITIONS
+from licheck.engine.facts import FACT_NAMES, FACTS
 
 SCHEMAS = Path(resources.__file__).resolve().parent / "schemas"
 

@@ -9,7 +9,7 @@ import pytest
 
 from licheck.domain import Finding, LicenseInfo, ModelNode
 from licheck.policy import Policy, PolicyError, Waiver, find_policy, load_policy
-from licheck.rules import load_rules
+from licheck.rules.ruleset import load_rules
 
 GOOD = """\
 version: 1

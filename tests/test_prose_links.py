@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from licheck.apis import load_catalogue
-from licheck.cardparse import extract_prose
+from licheck.provenance.cardparse import extract_prose
+from licheck.rules.apis import load_catalogue
 from tests import hubdata
 
 R1_TABLE_ROW = (

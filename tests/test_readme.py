@@ -95,7 +95,7 @@ def test_main_command_names_the_snapshot_when_the_hub_refuses_connections(tmp_pa
 
 
 def test_readme_states_the_snapshot_size_and_dates():
-    from licheck.snapshot import load_snapshot
+    from licheck.provenance.snapshot import load_snapshot
 
     snap = load_snapshot()
     first, last = snap.recorded_range

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from licheck import recordbuild
-from licheck.cache import RecordCache
 from licheck.domain import INCOMPLETE, UNTRUSTED, Problem
-from licheck.records import MAX_SIBLINGS, MAX_TAGS, RepoRecord, new_record
+from licheck.provenance import recordbuild
+from licheck.provenance.cache import RecordCache
+from licheck.provenance.records import MAX_SIBLINGS, MAX_TAGS, RepoRecord, new_record
 
 L2 = "meta-llama/Llama-2-7b-hf"
 

@@ -9,8 +9,8 @@ import yaml
 
 from licheck import resources
 from licheck.domain import LicenseInfo, ModelNode
-from licheck.examples import run_example
-from licheck.rules import load_rules, rule_files, validate_text
+from licheck.rules.examples import run_example
+from licheck.rules.ruleset import load_rules, rule_files, validate_text
 
 RULES = load_rules()
 EXAMPLES = [(r.id, ex) for r in sorted(RULES.rules.values(), key=lambda r: r.id) for ex in r.examples]
@@ -66,7 +66,7 @@ def test_every_rule_has_positive_and_negative_examples():
 
 
 def test_includes_and_catalogue_terms_exist():
-    from licheck.apis import load_catalogue
+    from licheck.rules.apis import load_catalogue
 
     for rule in RULES.rules.values():
         for inc in rule.includes:
@@ -185,10 +185,10 @@ def test_org_rules_folder_adds_a_licence(tmp_path, hub_env, cli):
 
 
 def test_shipped_compiled_rules_are_current():
-    """`python -m licheck.compiled` must be re-run after editing rules/ (else first runs compile the YAML)."""
+    """`python -m licheck.rules.compiled` must be re-run after editing rules/ (else first runs compile the YAML)."""
     import json
 
-    from licheck.compiled import SHIPPED, build_shipped
+    from licheck.rules.compiled import SHIPPED, build_shipped
 
     shipped = json.loads(SHIPPED.read_text())
     assert shipped == json.loads(json.dumps(build_shipped(resources.rules_dir()), sort_keys=True))

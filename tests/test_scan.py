@@ -17,18 +17,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from licheck.apis import load_catalogue
 from licheck.domain import Plan
-from licheck.engine import Auditor
+from licheck.engine.auditor import Auditor
 from licheck.errors import LicheckError
-from licheck.evidence import _file_relation, _file_relation_each, license_info, parent_edges
-from licheck.ids import parse_subject
-from licheck.provenance import ProvenanceResolver
-from licheck.rules import load_rules
+from licheck.provenance.evidence import _file_relation, _file_relation_each, license_info, parent_edges
+from licheck.provenance.ids import parse_subject
+from licheck.provenance.resolver import ProvenanceResolver
+from licheck.provenance.snapshot import Snapshot
+from licheck.provenance.sources import LayeredSource
+from licheck.rules.apis import load_catalogue
+from licheck.rules.ruleset import load_rules
 from licheck.scan import evaluate_batch, evaluator, index_records
 from licheck.scan.records import DumpError, Facts, record_from_hub
-from licheck.snapshot import Snapshot
-from licheck.sources import LayeredSource
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -93,7 +93,7 @@ def assert_same(tmp_path: Path, records: list[Any], plan: Plan, max_depth: int =
 def real_records() -> list[dict[str, Any]]:
     """Real Hub records: the model records of licheck's embedded snapshot (built from the 2025 Hub scrape and the
     recorded flagship cards), in the Hub API's shape. Tests never read ../shared."""
-    from licheck.snapshot import load_snapshot
+    from licheck.provenance.snapshot import load_snapshot
 
     snap = load_snapshot()
     out = []

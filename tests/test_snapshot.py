@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from licheck import snapshot
-from licheck.records import RepoRecord
-from licheck.snapshot import Snapshot, load_snapshot
+from licheck.provenance import snapshot
+from licheck.provenance.records import RepoRecord
+from licheck.provenance.snapshot import Snapshot, load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,8 +41,8 @@ def test_old_id_returns_the_canonical_record_and_says_what_was_asked(renamed):
 
 
 def test_offline_resolver_follows_a_recorded_rename_and_says_so(renamed):
-    from licheck.provenance import ProvenanceResolver
-    from licheck.sources import LayeredSource
+    from licheck.provenance.resolver import ProvenanceResolver
+    from licheck.provenance.sources import LayeredSource
 
     resolver = ProvenanceResolver(LayeredSource(None, None, renamed, offline=True))
     graph = resolver.resolve("meta-llama/Llama-3.1-8B-Instruct")

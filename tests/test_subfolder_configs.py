@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from licheck.evidence import config_level, parent_edges
-from licheck.records import RepoRecord
+from licheck.provenance.evidence import config_level, parent_edges
+from licheck.provenance.records import RepoRecord
 from tests import hubdata
 
 BASE = "meta-llama/Llama-2-7b-chat-hf"  # a real record of tests/fixtures/hub_records.yaml

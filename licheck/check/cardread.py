@@ -37,7 +37,7 @@ class Card:
     front: str  # the YAML between the fences
 
     def key_line(self, key: str) -> int | None:
-        from licheck.rules import line_of
+        from licheck.rules.ruleset import line_of
 
         if key not in self.data:
             return None
@@ -55,8 +55,8 @@ class Card:
 def read_card(readme: Path) -> tuple[Card | None, str | None]:
     """(card, None); (None, None) when the README is no model card; (card or None, problem) when it is unreadable."""
     from licheck import yamlsafe
-    from licheck.cardparse import split_card
-    from licheck.provenance import read_regular
+    from licheck.provenance.cardparse import split_card
+    from licheck.provenance.resolver import read_regular
 
     raw, why = read_regular(readme, MAX_CARD_BYTES)
     if raw is None:

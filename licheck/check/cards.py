@@ -16,7 +16,7 @@ from licheck.check.duties import card_duties
 from licheck.check.results import TOOL, CheckResult, Location, located, tool_finding
 from licheck.domain import Graph, ModelNode
 from licheck.errors import LicheckError
-from licheck.evidence import UNREAD
+from licheck.provenance.evidence import UNREAD
 
 
 def _rename_root(graph: Graph, old: str, new: str) -> None:
@@ -44,7 +44,7 @@ def _rename_root(graph: Graph, old: str, new: str) -> None:
 
 def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
     """The card's result (None when the README is no model card); an unreadable card is review, never skipped."""
-    from licheck.engine import Auditor
+    from licheck.engine.auditor import Auditor
 
     card, problem = read_card(readme)
     if card is None and problem is None:

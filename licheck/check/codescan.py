@@ -35,7 +35,7 @@ def scan_source(text: str, path: Path, problems: list[str] | None = None) -> lis
     Only literal strings and names bound once to a literal count; an id built at run time cannot be known
     statically and is not guessed. Parsed with `ast`, so comments, strings and docstrings never match.
     """
-    from licheck.ids import parent_subject
+    from licheck.provenance.ids import parent_subject
 
     try:
         tree = ast.parse(text, filename=str(path))
@@ -122,7 +122,7 @@ def _same(a: str | None, b: str) -> bool:
 
 def check_code(files: list[Path], ctx: CheckContext, plan_results: dict[str, CheckResult]) -> list[CheckResult]:
     """One result per (model, file) loaded in code, and one per file that could not be read or parsed (review)."""
-    from licheck.provenance import read_regular
+    from licheck.provenance.resolver import read_regular
 
     refs: list[CodeRef] = []
     out: list[CheckResult] = []

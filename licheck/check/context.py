@@ -9,7 +9,7 @@ from pathlib import Path
 from licheck.check.results import CheckOptions
 from licheck.domain import ModelNode
 from licheck.policy import Policy, display_path
-from licheck.rules import Identification, RuleSet
+from licheck.rules.ruleset import Identification, RuleSet
 from licheck.service import Session
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from licheck.domain import WEIGHT_RELATIONS, Finding, Graph
-from licheck.rules import RuleSet
+from licheck.rules.ruleset import RuleSet
 
 
 def _weight_closure(graph: Graph, root: str) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from licheck.check.cardread import Card, model_name
 from licheck.check.results import CheckFinding, Location
 from licheck.domain import Finding
-from licheck.rules import RuleSet
+from licheck.rules.ruleset import RuleSet
 
 NAME_PREFIX_FLAGS = frozenset({"name_prefix_required"})
 NOTICE_FLAGS = frozenset({"notice_file_required"})
@@ -32,7 +32,7 @@ def _folder_files(folder: Path) -> list[Path]:
 
 
 def _read_small(path: Path) -> str:
-    from licheck.provenance import read_regular
+    from licheck.provenance.resolver import read_regular
 
     raw, _why = read_regular(path, MAX_TEXT_FILE_BYTES)
     return raw[:MAX_TEXT_FILE_BYTES].decode("utf-8", errors="replace") if raw is not None else ""

@@ -29,7 +29,7 @@ from licheck.service import Options
 
 def check_repo(paths: list[Path], options: CheckOptions | None = None, policy: Policy | None = None) -> CheckReport:
     """Check model cards (and plans, and code) found under `paths`; `policy` from licheck.policy.load_policy."""
-    from licheck.rules import load_rules
+    from licheck.rules.ruleset import load_rules
 
     options = options or CheckOptions()
     policy = policy or Policy()
@@ -72,7 +72,7 @@ def _offline(options: Options) -> bool:
 
 def _settle(res: CheckResult) -> None:
     """Verdict and obligations from the findings that are not waived (the engine's settle); an error is review."""
-    from licheck.engine import settle
+    from licheck.engine.auditor import settle
 
     res.verdict, res.obligations = settle([cf.finding for cf in res.findings])
     if res.error and res.verdict in ("permitted", "conditional"):

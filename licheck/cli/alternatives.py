@@ -46,11 +46,11 @@ def alternatives(
 
     def body() -> int:
         from licheck import SCHEMA_VERSION, __version__, report
-        from licheck.alternatives import alternatives as find
         from licheck.domain import Plan
+        from licheck.engine.alternatives import alternatives as find
         from licheck.errors import UsageError
         from licheck.formats.text import render_alternatives
-        from licheck.rules import load_rules
+        from licheck.rules.ruleset import load_rules
 
         if not 1 <= limit <= 1000:
             raise UsageError("--limit must be between 1 and 1000")

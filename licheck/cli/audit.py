@@ -83,7 +83,7 @@ def audit(
     def body() -> int:
         from licheck import formats, report, service
         from licheck.domain import Plan
-        from licheck.rules import load_rules
+        from licheck.rules.ruleset import load_rules
 
         options = source_options(offline, refresh, max_depth, revision, rules, time_budget)
         ruleset = load_rules(options.rules_dirs)
@@ -102,8 +102,8 @@ def _add_alternatives(doc: dict[str, Any], plan: Any, options: Any, ruleset: Any
     """The first allowed teachers under the same plan (each audited by the engine), and the command for more."""
     import shlex
 
-    from licheck.alternatives import alternatives
-    from licheck.planfacts import command_flags
+    from licheck.engine.alternatives import alternatives
+    from licheck.engine.facts import command_flags
 
     found, _session = alternatives(plan, options, ruleset)
     doc["alternatives"] = [a.to_json() for a in found.alternatives[:limit]]

@@ -2,7 +2,7 @@
 
 A command declares a `plan: dict` parameter and is decorated with `@plan_options`; Typer then sees the flags of
 PLAN_FLAGS in that parameter's place, and the command receives their values as one dict of `domain.Plan` field
-values (enums as their strings). The flags come from the plan-fact registry (licheck.planfacts): a new plan flag
+values (enums as their strings). The flags come from the plan-fact registry (licheck.engine.facts): a new plan flag
 is a new PlanFact there.
 """
 
@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 import typer
 
-from licheck.planfacts import FACTS, PlanFact
+from licheck.engine.facts import FACTS, PlanFact
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def rules_list(rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> N
 
     def body() -> int:
         from licheck.formats.text import width, wrap
-        from licheck.rules import load_rules
+        from licheck.rules.ruleset import load_rules
 
         rs = load_rules(list(rules or []))
         cols = width()
@@ -75,7 +75,7 @@ def rules_show(rule_id: str, rules: Optional[list[Path]] = typer.Option(None, "-
 
     def body() -> int:
         from licheck.formats.text import width, wrap
-        from licheck.rules import load_rules
+        from licheck.rules.ruleset import load_rules
 
         r = find_rule(load_rules(list(rules or [])), rule_id)
         cols = width()
@@ -110,7 +110,7 @@ def rules_validate(
     def body() -> int:
         from licheck import resources
         from licheck.errors import RuleError
-        from licheck.rules import rule_files, validate_text
+        from licheck.rules.ruleset import rule_files, validate_text
 
         folder = directory or resources.rules_dir()
         if not folder.is_dir():
@@ -127,7 +127,7 @@ def rules_validate(
                 problems += 1
                 sys.stdout.write(f"{path}: unreadable ({type(exc).__name__})\n")
         if not problems and folder.resolve() != resources.rules_dir().resolve():
-            from licheck.rules import load_rules
+            from licheck.rules.ruleset import load_rules
 
             try:  # an organisation folder must not silently take over a packaged rule id or identifier
                 load_rules([folder])
@@ -145,8 +145,8 @@ def rules_test(rules: Optional[list[Path]] = typer.Option(None, "--rules")) -> N
     """Run every rule file's example cases through the engine."""
 
     def body() -> int:
-        from licheck.examples import run_examples
-        from licheck.rules import load_rules
+        from licheck.rules.examples import run_examples
+        from licheck.rules.ruleset import load_rules
 
         rs = load_rules(list(rules or []))
         results = run_examples(rs)

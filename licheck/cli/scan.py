@@ -48,7 +48,7 @@ def scan(
         import sys
 
         from licheck.errors import UsageError
-        from licheck.rules import load_rules
+        from licheck.rules.ruleset import load_rules
         from licheck.scan import default_plan, progress_bar, render_text, run_scan
 
         if max_depth < 0 or max_depth > 10_000:

@@ -319,7 +319,7 @@ def rule_meta() -> dict[str, RuleMeta]:
     if _RULE_META is None:
         meta: dict[str, RuleMeta] = {}
         try:
-            from licheck.rules import load_rules
+            from licheck.rules.ruleset import load_rules
 
             for r in load_rules([]).rules.values():
                 hub = r.identifiers.get("hub") or ()

@@ -6,13 +6,13 @@ reads dumps and drives it:
 
 * records.py reads each record with the audit's own code (`evidence.node_from_record`, `evidence.edge_specs`) in
   worker processes; index.py makes the dump an integer graph (readers.py: JSON Lines, Parquet).
-* The verdict is the engine's closure algebra (licheck.closure) folded over that graph: each node's closure state
+* The verdict is the engine's closure algebra (licheck.engine.closure) folded over that graph: each node's closure state
   comes from its parents' once. A context class's level is the Auditor's own verdict on a node of that class
   (judge.py), and a state's verdict is the Auditor's verdict on the first model met with it.
 * Models the fold cannot describe exactly (cycles, deeper than --max-depth, mixed weight and data paths, odd ids)
   are judged by the Auditor on their own graph, read from the dump as `audit --offline` would.
 * `--verify N` (default 200) audits a fixed sample again with the Auditor: a self-check of the fold, whose
-  definitions are the engine's (a disagreement is a bug in licheck.closure, not a second copy drifting).
+  definitions are the engine's (a disagreement is a bug in licheck.engine.closure, not a second copy drifting).
 
 `evaluate_batch(records, index, plan, rules)` is a pure function of its arguments, the unit a distributed runner
 maps over partitions (see evaluate.py).

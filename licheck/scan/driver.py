@@ -39,8 +39,8 @@ def run_scan(
     """Scan a dump; write per-model JSON Lines to `output` (atomically) and return the summary.
 
     `verify` models (a fixed pseudo-random sample) are audited again by the resolver and Auditor: a self-check of
-    the fold (licheck.closure), which must agree with the Auditor it is built from. `chunk_bytes`: the size of the
-    byte ranges of a JSON Lines dump that the `workers` parse.
+    the fold (licheck.engine.closure), which must agree with the Auditor it is built from. `chunk_bytes`: the size
+    of the byte ranges of a JSON Lines dump that the `workers` parse.
 
     The cyclic garbage collector is paused for the scan: the index holds millions of containers that it would
     rescan again and again (a third of the run time) while the scan creates no reference cycles."""

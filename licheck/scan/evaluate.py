@@ -9,7 +9,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from licheck.closure import (
+from licheck.domain import Plan
+from licheck.engine.closure import (
     F_CYCLE,
     F_MISSING,
     F_STUDENT,
@@ -18,7 +19,6 @@ from licheck.closure import (
     Closure,
     node_org,
 )
-from licheck.domain import Plan
 from licheck.scan.index import DumpIndex
 from licheck.scan.judge import Judge, ScanConsistencyError
 from licheck.scan.readers import RawStore
@@ -58,7 +58,7 @@ class Evaluator:
     def _special_nodes(self) -> dict[int, str]:
         """Nodes whose own id `audit` would not read as this record: invalid ids, API product ids, renames."""
         from licheck.errors import InvalidRepoId
-        from licheck.ids import parse_subject
+        from licheck.provenance.ids import parse_subject
 
         out: dict[int, str] = {}
         api = self.judge.api

@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from licheck.closure import E_CASEVAR, E_QUANT, E_WEIGHT, LEAF_API, LEAF_MISSING
+from licheck.engine.closure import E_CASEVAR, E_QUANT, E_WEIGHT, LEAF_API, LEAF_MISSING
 from licheck.scan.records import KIND_CHECK_ID, KIND_DATASET, RELATIONS, Chunk
 
 WEIGHT_CODES = frozenset(i for i, r in enumerate(RELATIONS) if r in ("finetune", "adapter", "quantized", "merge"))

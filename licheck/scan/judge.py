@@ -7,12 +7,12 @@ from array import array
 from collections.abc import Iterator
 from typing import Any
 
-from licheck.closure import (
+from licheck.domain import VERDICT_RANK, Graph, Plan
+from licheck.engine.closure import (
     LEAF_MISSING,
     ClassInfo,
     SetTable,
 )
-from licheck.domain import VERDICT_RANK, Graph, Plan
 from licheck.errors import LicheckError, UsageError
 from licheck.scan.index import DumpIndex
 from licheck.scan.readers import DumpSnapshot, RawStore
@@ -37,10 +37,10 @@ class Judge(ClassInfo):
     """The real Auditor behind the memo: class levels on one-node graphs, signature verdicts on real graphs."""
 
     def __init__(self, index: DumpIndex, store: RawStore, plan: Plan, rules: Any, *, max_depth: int = 20) -> None:
-        from licheck.apis import load_catalogue
-        from licheck.engine import Auditor
-        from licheck.provenance import ProvenanceResolver
-        from licheck.sources import LayeredSource
+        from licheck.engine.auditor import Auditor
+        from licheck.provenance.resolver import ProvenanceResolver
+        from licheck.provenance.sources import LayeredSource
+        from licheck.rules.apis import load_catalogue
 
         self.index = index
         self.store = store
@@ -112,7 +112,7 @@ class Judge(ClassInfo):
         """A model class, with its engine.licence_known flag; an unnamed licence also gets its governed variant
         (the same class whose licence engine._find_governed reads from its bases: only its level differs)."""
         from licheck.domain import ModelNode
-        from licheck.engine import licence_known
+        from licheck.engine.auditor import licence_known
 
         rule_ids = ident.rule_ids + ident.statements
         cid = self._class(ckey, rule_ids, ident)
@@ -133,7 +133,7 @@ class Judge(ClassInfo):
         ix = self.index
         memo: dict[tuple[LicKey, tuple[str, ...]], Any] = {}
         from licheck.domain import ModelNode
-        from licheck.engine import unnamed_licence
+        from licheck.engine.auditor import unnamed_licence
 
         strong = []
         for gid, (kind, lic, stmts, mm, unnamed, sq) in enumerate(ix.labels):
@@ -183,9 +183,9 @@ class Judge(ClassInfo):
         self.strong_quant = bytearray(strong[g] for g in lab) + bytearray(len(ix.leaf_ids))
 
     def _api_class(self, api_id: str) -> tuple[int, int]:
-        from licheck.engine import multimodal
-        from licheck.ids import Subject
-        from licheck.provenance import api_node
+        from licheck.engine.auditor import multimodal
+        from licheck.provenance.ids import Subject
+        from licheck.provenance.resolver import api_node
 
         node = api_node(Subject("api", api_id), self.api)
         provider = self.api.provider(node.provider or "")
@@ -255,9 +255,9 @@ class Judge(ClassInfo):
     def _one_node_verdict(self, ref: int, c: int) -> str:
         """The Auditor on a graph holding only this node (its own edges kept for `_generated`, parents absent);
         for a governed variant class, with the node's licence read from its (absent) bases as the memo decided."""
-        from licheck.evidence import node_from_record, parent_edges
-        from licheck.ids import Subject
-        from licheck.provenance import api_node, missing_node
+        from licheck.provenance.evidence import node_from_record, parent_edges
+        from licheck.provenance.ids import Subject
+        from licheck.provenance.resolver import api_node, missing_node
 
         ix = self.index
         g: Graph

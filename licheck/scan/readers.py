@@ -110,7 +110,7 @@ def build_index(
     chunk_bytes: int = 16 * 1024 * 1024,
 ) -> tuple[DumpIndex, RawStore]:
     """Read the dump once (in `workers` processes for JSON Lines) into a DumpIndex; parents resolved at the end."""
-    from licheck.apis import load_catalogue
+    from licheck.rules.apis import load_catalogue
 
     if not os.path.isfile(path):
         raise UsageError(f"dump not found: {path}")
@@ -163,7 +163,7 @@ def build_index(
 
 def index_records(records: list[Any], rules: Any) -> tuple[DumpIndex, RawStore]:
     """A DumpIndex over records already in memory (tests, callers that have the rows)."""
-    from licheck.apis import load_catalogue
+    from licheck.rules.apis import load_catalogue
 
     index = DumpIndex()
     index.add_chunk(parse_records(records, Facts(rules, load_catalogue())))

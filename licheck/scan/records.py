@@ -16,10 +16,10 @@ import json
 from array import array
 from typing import Any
 
-from licheck.engine import STRONG_RELATION_SOURCES
-from licheck.evidence import LicenceKey, edge_specs, licence_fields, node_from_record
-from licheck.ids import is_valid_repo_id
-from licheck.records import MAX_SIBLINGS, RepoRecord, listing_truncated, new_record, trim_card
+from licheck.engine.auditor import STRONG_RELATION_SOURCES
+from licheck.provenance.evidence import LicenceKey, edge_specs, licence_fields, node_from_record
+from licheck.provenance.ids import is_valid_repo_id
+from licheck.provenance.records import MAX_SIBLINGS, RepoRecord, listing_truncated, new_record, trim_card
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
 REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
@@ -120,7 +120,7 @@ class Facts:
     """Per-process context of the parser: rules, API catalogue, memos of identification by licence key."""
 
     def __init__(self, rules: Any, api: Any) -> None:
-        from licheck.engine import multimodal
+        from licheck.engine.auditor import multimodal
 
         self.rules = rules
         self.api = api

@@ -72,7 +72,7 @@ class ApiCatalogue:
 
 @lru_cache(maxsize=1)
 def load_catalogue() -> ApiCatalogue:
-    from licheck.compiled import bundle
+    from licheck.rules.compiled import bundle
 
     data = bundle(resources.rules_dir(), packaged=True)["apis"]
     providers = []

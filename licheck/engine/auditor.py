@@ -12,7 +12,6 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from licheck.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.domain import (
     INCOMPLETE,
     VERDICT_RANK,
@@ -27,12 +26,13 @@ from licheck.domain import (
     Verdict,
     VerdictLevel,
 )
-from licheck.planfacts import CONDITIONS as PLAN_CONDITIONS
-from licheck.planfacts import Answer, Asked, Condition, boolean
-from licheck.rules import Identification, RuleSet
+from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
+from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
+from licheck.engine.facts import Answer, Asked, Condition, boolean
+from licheck.rules.ruleset import Identification, RuleSet
 
 if TYPE_CHECKING:
-    from licheck.fingerprint import FileMatch
+    from licheck.rules.fingerprint import FileMatch
 
 MULTIMODAL_PIPELINES = {
     "image-text-to-text",
@@ -98,7 +98,7 @@ def licence_known(node: ModelNode, ident: Identification) -> bool:
 
 def _file_match(stored: object) -> FileMatch | None:
     """The stored LICENSE match (imported only when a node has one: warm audits stay lean)."""
-    from licheck.fingerprint import FileMatch
+    from licheck.rules.fingerprint import FileMatch
 
     return FileMatch.from_json(stored)
 
@@ -478,7 +478,7 @@ class Auditor:
 
     def _api_findings(self, plan: Plan, ctx: NodeContext, student_families: dict[str, object]) -> list[Finding]:
         node = ctx.node
-        from licheck.apis import load_catalogue
+        from licheck.rules.apis import load_catalogue
 
         provider = load_catalogue().provider(node.provider or "")
         if provider is None or not provider.terms:
@@ -648,7 +648,7 @@ def _in_family(asked: Asked, want: object) -> Answer:
     )
 
 
-# The rule conditions answered from the graph, not from the plan (those are declared in licheck.planfacts).
+# The rule conditions answered from the graph, not from the plan (those are declared in licheck.engine.facts).
 NODE_CONDITIONS: tuple[Condition, ...] = (
     Condition(
         "direct",

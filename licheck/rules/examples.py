@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from licheck.apis import load_catalogue
 from licheck.domain import Edge, Evidence, Graph, LicenseInfo, ModelNode, Plan
-from licheck.engine import Auditor
-from licheck.ids import parse_subject
-from licheck.rules import RuleSet
+from licheck.engine.auditor import Auditor
+from licheck.provenance.ids import parse_subject
+from licheck.rules.apis import load_catalogue
+from licheck.rules.ruleset import RuleSet
 
 
 @dataclass

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from licheck.apis import ApiCatalogue
 from licheck.domain import INCOMPLETE, Problem
-from licheck.evidence import config_level
-from licheck.records import RepoRecord, new_record
+from licheck.provenance.evidence import config_level
+from licheck.provenance.records import RepoRecord, new_record
+from licheck.rules.apis import ApiCatalogue
 
 __all__ = [
     "add_card",
@@ -52,8 +52,8 @@ def add_card(
 
     `truncated`: the reader stopped at its cap (recorded as incomplete by the reader). `self_id`: the name the
     card's own model goes by in its prose (default: the record id)."""
-    from licheck.cardparse import extract_prose, licence_mentions, split_card
-    from licheck.records import trim_card
+    from licheck.provenance.cardparse import extract_prose, licence_mentions, split_card
+    from licheck.provenance.records import trim_card
 
     parsed = split_card(text, truncated=truncated)
     if not rec.card_data and parsed.data:
@@ -69,7 +69,7 @@ def add_config(rec: RepoRecord, path: str, text: str | None) -> None:
 
     `text` None: listed but not readable. An unread adapter adds nothing (evidence.parent_edges makes an adapter
     without a base `review`); an unread merge config is recorded with no parents (a merge of unknown models)."""
-    from licheck.configfiles import adapter_parents, mergekit_parents
+    from licheck.provenance.configfiles import adapter_parents, mergekit_parents
 
     if path.rsplit("/", 1)[-1] == "adapter_config.json":
         ids, problems = adapter_parents(text) if text is not None else ([], [])
@@ -100,7 +100,7 @@ def hub_configs_to_read(rec: RepoRecord) -> list[str]:
 def license_file_to_read(rec: RepoRecord, present: list[str] | None = None) -> str | None:
     """The LICENSE file worth reading when the card names no licence (fingerprint.file_to_read); `present`: the
     files that exist, when the record's listing is not the whole truth (a local folder)."""
-    from licheck import fingerprint
+    from licheck.rules import fingerprint
 
     tags: list[str] = rec.tags if present is None else []
     return fingerprint.file_to_read(rec.card_data, tags, rec.siblings if present is None else present, rec.id)
@@ -108,7 +108,7 @@ def license_file_to_read(rec: RepoRecord, present: list[str] | None = None) -> s
 
 def add_license_file(rec: RepoRecord, path: str, data: bytes, *, over: bool = False) -> None:
     """Only the fingerprint result of a LICENSE file is kept (never its text); `over`: the reader cut it at its cap."""
-    from licheck import fingerprint
+    from licheck.rules import fingerprint
 
     rec.license_file = fingerprint.identify(data + (b" " if over else b""), path).to_json()
 

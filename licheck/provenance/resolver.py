@@ -10,13 +10,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from licheck.apis import ApiCatalogue, load_catalogue
 from licheck.domain import Graph, ModelNode
 from licheck.errors import NotFound, SourceError, UsageError
-from licheck.evidence import MAX_CONFIG_DEPTH, UNREAD, config_level, node_from_record, parent_edges, unread_reason
-from licheck.ids import Subject, parse_subject
-from licheck.records import RepoRecord, new_record
-from licheck.sources import LayeredSource
+from licheck.provenance.evidence import (
+    MAX_CONFIG_DEPTH,
+    UNREAD,
+    config_level,
+    node_from_record,
+    parent_edges,
+    unread_reason,
+)
+from licheck.provenance.ids import Subject, parse_subject
+from licheck.provenance.records import RepoRecord, new_record
+from licheck.provenance.sources import LayeredSource
+from licheck.rules.apis import ApiCatalogue, load_catalogue
 
 DEFAULT_MAX_DEPTH = 20
 GUESS_PATTERN = "same-org model named"  # cardparse's label for a bare model name resolved within the card's org
@@ -78,7 +85,7 @@ def read_regular(path: Path, cap: int) -> tuple[bytes | None, str | None]:
 
 def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
     """A model folder on disk: only the four known files, only inside the folder given."""
-    from licheck import recordbuild as build
+    from licheck.provenance import recordbuild as build
 
     base = Path(folder).expanduser()
     if not base.is_dir():
@@ -117,8 +124,8 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
             trained_from = cfg.get("_name_or_path") if isinstance(cfg, dict) else None
         except ValueError:
             pass
-        from licheck.ids import parent_subject
-        from licheck.records import ProseEdge
+        from licheck.provenance.ids import parent_subject
+        from licheck.provenance.records import ProseEdge
 
         subj = parent_subject(trained_from) if isinstance(trained_from, str) and "/" in trained_from else None
         if subj is not None and subj.kind == "model":
@@ -133,7 +140,8 @@ def read_local(folder: str, api: ApiCatalogue) -> RepoRecord:
 
 def _local_license_file(rec: RepoRecord, base: Path) -> None:
     """The folder's LICENSE / LICENSE.md / LICENSE.txt when the card names no licence, as the Hub client reads it."""
-    from licheck import fingerprint, recordbuild
+    from licheck.provenance import recordbuild
+    from licheck.rules import fingerprint
 
     present = [n for n in fingerprint.LICENSE_FILES if (base / n).resolve().parent == base and (base / n).is_file()]
     name = recordbuild.license_file_to_read(rec, present)

@@ -1,7 +1,7 @@
 """Rule files on disk: which files are rules, and parsing + schema-checking one of them.
 
-Why its own module: both the rule loader (licheck.rules) and the compiled-bundle cache (licheck.compiled) need
-these, and neither may import the other at module level (no import cycle).
+Why its own module: both the rule loader (licheck.rules.ruleset) and the compiled-bundle cache
+(licheck.rules.compiled) need these, and neither may import the other at module level (no import cycle).
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from licheck.domain import Graph, Plan, Verdict
-from licheck.engine import Auditor
+from licheck.engine.auditor import Auditor
 from licheck.errors import LicheckError
-from licheck.rules import RuleSet
+from licheck.rules.ruleset import RuleSet
 
 ACCEPTED = ("permitted", "conditional")
 # Parameter counts as model ids spell them: 70b, 8B, 1.5B, 8x7B (a mixture: 56B in all), 350M. `A22B` (active
@@ -189,7 +189,7 @@ def alternatives(plan: Plan, options: Any, rules: RuleSet) -> tuple[Suggestions,
     """The library entry point: the teacher and student are read as `licheck audit` reads them (online unless
     offline), the candidates offline. Returns the suggestions and the teacher's session (for its notices)."""
     from licheck import service
-    from licheck.snapshot import load_snapshot
+    from licheck.provenance.snapshot import load_snapshot
 
     session = service.Session.open(options)
     resolver = session.resolver()

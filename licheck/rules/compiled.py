@@ -31,7 +31,7 @@ def _fingerprint(directory: Path) -> str:
 
 def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
     from licheck.errors import RuleError
-    from licheck.rulefiles import rule_files, validate_text
+    from licheck.rules.files import rule_files, validate_text
 
     rules: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
@@ -96,7 +96,7 @@ def bundle(directory: Path, *, packaged: bool = False) -> dict[str, Any]:
 
 
 def _bundle(directory: Path, packaged: bool) -> dict[str, Any]:
-    from licheck.cache import default_cache_dir
+    from licheck.provenance.cache import default_cache_dir
 
     try:
         key = _fingerprint(directory)
@@ -119,7 +119,7 @@ def _bundle(directory: Path, packaged: bool) -> dict[str, Any]:
     return data
 
 
-SHIPPED = Path(__file__).resolve().parent / "data" / "rules-compiled.json"
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "rules-compiled.json"
 
 
 def content_hash(directory: Path) -> str:
@@ -155,7 +155,7 @@ def build_shipped(directory: Path) -> dict[str, Any]:
     return data
 
 
-if __name__ == "__main__":  # python -m licheck.compiled: rebuild the shipped compiled rules
+if __name__ == "__main__":  # python -m licheck.rules.compiled: rebuild the shipped compiled rules
     from licheck.resources import rules_dir
 
     SHIPPED.write_text(json.dumps(build_shipped(rules_dir()), sort_keys=True, separators=(",", ":")) + "\n")

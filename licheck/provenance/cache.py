@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from licheck import paths
-from licheck.records import RepoRecord
+from licheck.provenance.records import RepoRecord
 
 DEFAULT_TTL = 24 * 3600
 CLOCK_SKEW = 300  # a record stored later than now + this is dated in the future: never trusted as fresh

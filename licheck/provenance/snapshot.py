@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from licheck.records import RepoRecord
+from licheck.provenance.records import RepoRecord
 from licheck.resources import data_dir
 
 INDEX_FILE = "snapshot-index.json"

@@ -6,7 +6,7 @@ SourceError; retries are bounded (429/5xx/network, honouring Retry-After), every
 whole run has a time budget (LICHECK_TIME_BUDGET, default 10 s) that also bounds each answer (see hubhttp).
 Files are streamed with a byte cap. A record is only ever about the repository that was asked for: an answer
 naming another id is trusted only when the client followed a redirect there. Transport only: which files a
-record needs and what they say is licheck.recordbuild's business.
+record needs and what they say is licheck.provenance.recordbuild's business.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import os
 import time
 from typing import Any
 
-from licheck import recordbuild as build
-from licheck.apis import ApiCatalogue
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
-from licheck.ids import Subject
 from licheck.paths import default_endpoint, redact_url
-from licheck.recordbuild import too_large
-from licheck.records import RepoRecord
+from licheck.provenance import recordbuild as build
+from licheck.provenance.ids import Subject
+from licheck.provenance.recordbuild import too_large
+from licheck.provenance.records import RepoRecord
+from licheck.rules.apis import ApiCatalogue
 
 MODEL_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings", "pipeline_tag"]
 DATASET_EXPAND = ["cardData", "tags", "sha", "lastModified", "gated", "siblings"]
@@ -72,7 +72,7 @@ class HubClient:
             max_retry_wait if max_retry_wait is not None else _env_float("LICHECK_MAX_RETRY_WAIT", 8.0)
         )
         self.api_catalogue = api
-        from licheck.hubhttp import Budget
+        from licheck.provenance.hubhttp import Budget
 
         self.budget = Budget(budget if budget is not None else time_budget())
         self.requests = 0
@@ -85,7 +85,7 @@ class HubClient:
             import huggingface_hub
             from huggingface_hub import utils as hf_utils
 
-            from licheck import hubhttp
+            from licheck.provenance import hubhttp
 
             hubhttp.install(hf_utils)
             self._hf = (huggingface_hub, hf_utils, huggingface_hub.HfApi(endpoint=self._url))
@@ -99,7 +99,7 @@ class HubClient:
     def _call(self, what: str, fn: Any) -> tuple[Any, list[tuple[str, int, str | None]]]:
         """fn()'s value and the HTTP hops its successful attempt made; failures become SourceErrors."""
         hf, hf_utils, _ = self._lib()
-        from licheck import hubhttp
+        from licheck.provenance import hubhttp
 
         errors = hf.errors
         attempt = 0
@@ -251,8 +251,8 @@ class HubClient:
 
     def _license_file(self, rec: RepoRecord, repo_type: str, revision: str) -> None:
         """A card naming no licence but shipping a LICENSE file: one more request (pinned to the sha, streamed,
-        capped) and only its fingerprint result is kept (licheck.fingerprint)."""
-        from licheck import fingerprint
+        capped) and only its fingerprint result is kept (licheck.rules.fingerprint)."""
+        from licheck.rules import fingerprint
 
         path = build.license_file_to_read(rec)
         if path is None:
@@ -279,6 +279,6 @@ def redirected_to(hops: list[tuple[str, int, str | None]], kind: str, repo_id: s
 
 def mergekit_models(cfg: Any) -> list[str]:
     """Every model a mergekit recipe references (base_model, models[].model, slices[].sources[].model)."""
-    from licheck.configfiles import mergekit_models_checked
+    from licheck.provenance.configfiles import mergekit_models_checked
 
     return mergekit_models_checked(cfg)[0]

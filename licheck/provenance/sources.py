@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from licheck.cache import RecordCache
 from licheck.errors import Gated, NotFound, OfflineMiss, SourceError, Unreachable
-from licheck.ids import Subject
-from licheck.records import RepoRecord
-from licheck.snapshot import Snapshot, load_snapshot
+from licheck.provenance.cache import RecordCache
+from licheck.provenance.ids import Subject
+from licheck.provenance.records import RepoRecord
+from licheck.provenance.snapshot import Snapshot, load_snapshot
 
 if TYPE_CHECKING:
-    from licheck.hub import HubClient
+    from licheck.provenance.hub import HubClient
 
 
 @dataclass(slots=True)

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from licheck.domain import Edge, Evidence, LicenseInfo, ModelNode
-from licheck.ids import parent_subject
-from licheck.records import RepoRecord
+from licheck.provenance.ids import parent_subject
+from licheck.provenance.records import RepoRecord
 
 if TYPE_CHECKING:
-    from licheck.apis import ApiCatalogue
+    from licheck.rules.apis import ApiCatalogue
 
 _VALID_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
 _QUANT_FILE_RE = re.compile(

@@ -17,7 +17,7 @@ from typing import Any
 from licheck import resources
 from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
-from licheck.rulefiles import NOT_RULE_FILES, line_of, rule_files, validate_text  # noqa: F401 (licheck.rules.* API)
+from licheck.rules.files import NOT_RULE_FILES, line_of, rule_files, validate_text  # noqa: F401 (licheck.rules.ruleset.* API)
 
 
 def _tuple(values: Any) -> tuple[str, ...]:
@@ -291,7 +291,7 @@ class RuleSet:
         if card_groups or tag_groups:
             ident.groups = _and(card_groups, tag_groups) if card_groups and tag_groups else (card_groups or tag_groups)
         if info.file:
-            from licheck.fingerprint import apply_file_match
+            from licheck.rules.fingerprint import apply_file_match
 
             apply_file_match(self, info, ident)  # `license: other` (or none) read from the repo's LICENSE file
         bound_licences = [rid for rid in ident.statements if self.rules[rid].kind == "licence"]
@@ -319,8 +319,8 @@ def _and(a: list[list[str]], b: list[list[str]]) -> list[list[str]]:
 
 # -- loading the library ----------------------------------------------------------------------------------------
 def load_dir(directory: Path, *, user: bool = True) -> list[Rule]:
-    """Every rule file of an organisation folder, validated (compiled once, see licheck.compiled)."""
-    from licheck.compiled import bundle
+    """Every rule file of an organisation folder, validated (compiled once, see licheck.rules.compiled)."""
+    from licheck.rules.compiled import bundle
 
     return [rule_from_data(d, d.get("_path"), user=user) for d in bundle(directory)["rules"]]
 
@@ -389,7 +389,7 @@ def load_rules(extra_dirs: list[Path] | None = None) -> RuleSet:
     global _DEFAULT
     if not extra_dirs and _DEFAULT is not None:
         return _DEFAULT
-    from licheck.compiled import bundle
+    from licheck.rules.compiled import bundle
 
     packaged = bundle(resources.rules_dir(), packaged=True)
     rules = [rule_from_data(d, d.get("_path")) for d in packaged["rules"]]

@@ -190,7 +190,7 @@ def file_to_read(card: dict[str, Any], tags: list[str], siblings: list[str], rep
     """The LICENSE file worth one request: the card says `other` or nothing, names no licence_name, and either
     links a file of this repository or ships LICENSE / LICENSE.md / LICENSE.txt at its root. Only files the
     repository lists are read (never a path built from the card alone)."""
-    from licheck.evidence import card_licence_fields
+    from licheck.provenance.evidence import card_licence_fields
 
     values, name, link, _gate = card_licence_fields(card)
     tag_values = [t.split(":", 1)[1] for t in tags if isinstance(t, str) and t.startswith("license:")]

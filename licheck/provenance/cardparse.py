@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from licheck.evidence import machine_generated  # noqa: F401 - part of this module's interface
-from licheck.ids import parent_subject
-from licheck.records import ProseEdge
+from licheck.provenance.evidence import machine_generated  # noqa: F401 - part of this module's interface
+from licheck.provenance.ids import parent_subject
+from licheck.provenance.records import ProseEdge
 
 if TYPE_CHECKING:
-    from licheck.apis import ApiCatalogue
+    from licheck.rules.apis import ApiCatalogue
 
 __all__ = ["ProseEdge", "ParsedCard", "split_card", "extract_prose", "machine_generated"]
 
