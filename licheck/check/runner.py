@@ -72,7 +72,7 @@ def _offline(options: Options) -> bool:
 
 def _settle(res: CheckResult) -> None:
     """Verdict and obligations from the findings that are not waived (the engine's settle); an error is review."""
-    from licheck.engine.auditor import settle
+    from licheck.engine.verdicts import settle
 
     res.verdict, res.obligations = settle([cf.finding for cf in res.findings])
     if res.error and res.verdict in ("permitted", "conditional"):

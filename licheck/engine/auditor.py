@@ -7,8 +7,7 @@ data is never permissive: it yields `review` with the reason.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,30 +23,17 @@ from licheck.domain import (
     Plan,
     Rule,
     Verdict,
-    VerdictLevel,
 )
 from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
+from licheck.engine.drift import TOOL, drift_findings
 from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
 from licheck.engine.facts import Answer, Asked, Condition, boolean
+from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, multimodal, unnamed_licence
+from licheck.engine.verdicts import settle, verdict_of
 from licheck.rules.ruleset import Identification, RuleSet
 
 if TYPE_CHECKING:
-    from licheck.rules.fingerprint import FileMatch
-
-MULTIMODAL_PIPELINES = {
-    "image-text-to-text",
-    "visual-question-answering",
-    "image-to-text",
-    "any-to-any",
-    "video-text-to-text",
-    "document-question-answering",
-    "audio-text-to-text",
-}
-TEXT_PIPELINES = {"text-generation", "text2text-generation", "fill-mask", "feature-extraction", "text-classification"}
-_MM_NAME_RE = re.compile(r"(vision|[-_]vl\b|[-_]vl[-_]|llama-4|scout|maverick|multimodal|omni|llava|cosmos)", re.I)
-TOOL = "licheck"
-# Relation sources strong enough to read a quantisation's unnamed licence from its base (see unnamed_licence).
-STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
+    pass
 
 
 @dataclass(slots=True)
@@ -58,49 +44,6 @@ class NodeContext:
     direct: bool
     role: str  # teacher | student
     children: list[str] = field(default_factory=list)  # nodes of the same closure that name this one as parent
-
-
-def multimodal(node: ModelNode) -> bool | None:
-    tags = {t.lower() for t in node.tags}
-    if (node.pipeline_tag or "") in MULTIMODAL_PIPELINES or tags & MULTIMODAL_PIPELINES or "vision" in tags:
-        return True
-    if _MM_NAME_RE.search(node.id):
-        return True
-    if (node.pipeline_tag or "") in TEXT_PIPELINES:
-        return False
-    return None
-
-
-def unnamed_licence(node: ModelNode, ident: Identification) -> bool:
-    """The node names no licence of its own: `license: other` (or no licence field at all) with no license_name,
-    license_link, gate heading or licence line in the card text, and nothing identified.
-
-    Not when the source could not see the licence (a snapshot record with `license` unknown): that is missing
-    data, not a quantiser who named nothing. Only such a node's licence may be read from its base."""
-    info = node.license
-    if node.kind != "model" or "license" in node.unknown:
-        return False
-    if info.license_name or info.license_link or info.gated_prompt_head or info.prose or info.file:
-        return False  # it names something (a LICENSE file read counts, identified or not)
-    if ident.groups or ident.review or not (ident.unresolved or ident.missing):
-        return False
-    return all(v.strip().lower() == "other" for v in info.card + info.tags)
-
-
-def licence_known(node: ModelNode, ident: Identification) -> bool:
-    """A read model whose own licence names rules, with nothing unresolved, unreviewed or missing."""
-    return (
-        node.kind == "model"
-        and bool(ident.rule_ids or ident.statements)
-        and not (ident.unresolved or ident.review or ident.missing)
-    )
-
-
-def _file_match(stored: object) -> FileMatch | None:
-    """The stored LICENSE match (imported only when a node has one: warm audits stay lean)."""
-    from licheck.rules.fingerprint import FileMatch
-
-    return FileMatch.from_json(stored)
 
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
@@ -160,7 +103,7 @@ class Auditor:
             )
         for ctx in contexts:
             findings += self._node_findings(plan, ctx, idents, student_families)
-        findings += self.drift_findings(graph, {nid: ident for (_, nid), ident in idents.items()})
+        findings += drift_findings(self.rules, graph, {nid: ident for (_, nid), ident in idents.items()})
         for f in findings:
             rule = self.rules.get(f.rule)
             if rule is not None and rule.origin:
@@ -170,55 +113,6 @@ class Auditor:
                 flags.append(f.flag)
         verdict, obligations = settle(findings)
         return Verdict(verdict, findings, obligations, flags, graph, plan)
-
-    def drift_findings(self, graph: Graph, idents: dict[str, Identification]) -> list[Finding]:
-        """A node declaring terms that leave out a non-permissive ancestor licence from another licensor."""
-        by_child: dict[str, list] = {}
-        for e in graph.edges:
-            if e.relation in WEIGHT_RELATIONS:
-                by_child.setdefault(e.child, []).append(e)
-        out: list[Finding] = []
-        for nid, ident in idents.items():
-            declared = set(ident.rule_ids)
-            if not declared or nid not in graph.nodes:
-                continue
-            org = graph.nodes[nid].org
-            seen = {nid}
-            queue = [(nid, [nid])]
-            while queue:
-                cur, path = queue.pop(0)
-                for e in by_child.get(cur, []):
-                    if e.parent in seen:
-                        continue
-                    seen.add(e.parent)
-                    queue.append((e.parent, path + [e.parent]))
-                    anc = idents.get(e.parent)
-                    if anc is None:
-                        continue
-                    for rid in anc.rule_ids:
-                        rule = self.rules.get(rid)
-                        if rule is None or rule.permissive or rule.kind != "licence" or rid in declared:
-                            continue
-                        if org in rule.licensor_orgs:
-                            continue  # the licensor relicensing its own model is not drift
-                        out.append(
-                            Finding(
-                                rule=TOOL,
-                                clause=None,
-                                section=None,
-                                effect="info",
-                                node=nid,
-                                path=path + [e.parent],
-                                quote=None,
-                                url=None,
-                                flag="license_drift",
-                                reason=(
-                                    f"{nid} declares {', '.join(sorted(declared))} but inherits {rule.title} from "
-                                    f"{e.parent}; the ancestor's terms still apply"
-                                ),
-                            )
-                        )
-        return out
 
     # -- per node ---------------------------------------------------------------------------------------------
     def _families(
@@ -602,38 +496,6 @@ class Auditor:
         if fam["incomplete"]:
             return None
         return False
-
-
-def verdict_of(f: Finding) -> str:
-    if f.effect == Effect.FORBID:
-        return VerdictLevel.FORBIDDEN
-    if f.effect == Effect.REVIEW:
-        return VerdictLevel.REVIEW
-    if f.effect == Effect.OBLIGATION and not f.generic:
-        return VerdictLevel.CONDITIONAL
-    return VerdictLevel.PERMITTED
-
-
-def settle(findings: Sequence[Finding]) -> tuple[str, list[dict[str, str]]]:
-    """The worst verdict of the findings and, when that is permitted or conditional, their obligations (each
-    text once). One place for the Auditor and `licheck check`, which settles a result again after waivers."""
-    verdict: str = VerdictLevel.PERMITTED
-    for f in findings:
-        v = verdict_of(f)
-        if VERDICT_RANK[v] > VERDICT_RANK[verdict]:
-            verdict = v
-    obligations: list[dict[str, str]] = []
-    if verdict not in (VerdictLevel.PERMITTED, VerdictLevel.CONDITIONAL):
-        return verdict, obligations
-    seen: set[str] = set()
-    for f in findings:
-        if f.effect == Effect.OBLIGATION and f.obligation and f.obligation.strip().lower() not in seen:
-            seen.add(f.obligation.strip().lower())
-            item = {"text": f.obligation, "rule": f.rule, "clause": f.clause or ""}
-            if f.generic:
-                item["generic"] = "true"
-            obligations.append(item)
-    return verdict, obligations
 
 
 def _in_family(asked: Asked, want: object) -> Answer:

@@ -112,7 +112,7 @@ class Judge(ClassInfo):
         """A model class, with its engine.licence_known flag; an unnamed licence also gets its governed variant
         (the same class whose licence engine._find_governed reads from its bases: only its level differs)."""
         from licheck.domain import ModelNode
-        from licheck.engine.auditor import licence_known
+        from licheck.engine.nodes import licence_known
 
         rule_ids = ident.rule_ids + ident.statements
         cid = self._class(ckey, rule_ids, ident)
@@ -133,7 +133,7 @@ class Judge(ClassInfo):
         ix = self.index
         memo: dict[tuple[LicKey, tuple[str, ...]], Any] = {}
         from licheck.domain import ModelNode
-        from licheck.engine.auditor import unnamed_licence
+        from licheck.engine.nodes import unnamed_licence
 
         strong = []
         for gid, (kind, lic, stmts, mm, unnamed, sq) in enumerate(ix.labels):
@@ -183,7 +183,7 @@ class Judge(ClassInfo):
         self.strong_quant = bytearray(strong[g] for g in lab) + bytearray(len(ix.leaf_ids))
 
     def _api_class(self, api_id: str) -> tuple[int, int]:
-        from licheck.engine.auditor import multimodal
+        from licheck.engine.nodes import multimodal
         from licheck.provenance.ids import Subject
         from licheck.provenance.resolver import api_node
 

@@ -16,7 +16,7 @@ import json
 from array import array
 from typing import Any
 
-from licheck.engine.auditor import STRONG_RELATION_SOURCES
+from licheck.engine.nodes import STRONG_RELATION_SOURCES
 from licheck.provenance.evidence import LicenceKey, edge_specs, licence_fields, node_from_record
 from licheck.provenance.ids import is_valid_repo_id
 from licheck.provenance.records import MAX_SIBLINGS, RepoRecord, listing_truncated, new_record, trim_card
@@ -120,7 +120,7 @@ class Facts:
     """Per-process context of the parser: rules, API catalogue, memos of identification by licence key."""
 
     def __init__(self, rules: Any, api: Any) -> None:
-        from licheck.engine.auditor import multimodal
+        from licheck.engine.nodes import multimodal
 
         self.rules = rules
         self.api = api
