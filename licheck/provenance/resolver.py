@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from licheck.domain import Graph, ModelNode
-from licheck.errors import NotFound, SourceError, UsageError
+from licheck.errors import NotFound, OfflineMiss, SourceError, Unreachable, UsageError
 from licheck.provenance.evidence import (
     MAX_CONFIG_DEPTH,
     UNREAD,
@@ -220,7 +220,13 @@ class ProvenanceResolver:
             graph.nodes[root.id] = api_node(root, self.api)
             return graph
         else:
-            rec = self.source.fetch(root, revision)  # a root that cannot be read is a tool error
+            try:
+                rec = self.source.fetch(root, revision)  # a root that cannot be read is a tool error
+            except (OfflineMiss, Unreachable) as exc:
+                hint = self.source.hint(root) if "not in the " in str(exc) else ""
+                if hint:
+                    raise type(exc)(f"{exc}; {hint}") from None
+                raise
         graph = Graph(root=rec.key)
         if rec.source == "snapshot" and rec.requested_id:
             graph.warnings.append(

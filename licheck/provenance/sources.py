@@ -136,13 +136,16 @@ class LayeredSource:
         )
 
     def _miss(self, subject: Subject, hub_fact: str) -> str:
-        """One line with both facts: what the snapshot covers and why the Hub did not answer, plus close ids."""
+        """One line with both facts: what the snapshot covers and why the Hub did not answer."""
         cached = ", not in the local cache" if self.cache is not None else ""
         if not isinstance(self.snapshot, Snapshot):  # the scan's dump stands in for the snapshot
             return f"{subject.id}: not in the {self.snapshot.description}{cached} and {hub_fact}"
-        line = f"{subject.id}: not in the embedded snapshot ({self.snapshot.coverage()}){cached} and {hub_fact}"
-        hint = did_you_mean(subject.id, self.snapshot)
-        return f"{line}; {hint}" if hint else line
+        return f"{subject.id}: not in the embedded snapshot ({self.snapshot.coverage()}){cached} and {hub_fact}"
+
+    def hint(self, subject: Subject) -> str:
+        """`did you mean …?` from the snapshot: for the id the user typed only (the resolver asks for the root),
+        since a difflib pass over every snapshot id per unknown parent would cost seconds on wide graphs."""
+        return did_you_mean(subject.id, self.snapshot) if isinstance(self.snapshot, Snapshot) else ""
 
     def _unreachable(self, exc: Unreachable) -> str:
         endpoint = self.hub.endpoint if self.hub is not None else "https://huggingface.co"
