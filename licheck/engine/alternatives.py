@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from licheck.domain import Graph, Plan, Verdict
@@ -195,14 +195,7 @@ def alternatives(plan: Plan, options: Any, rules: RuleSet) -> tuple[Suggestions,
     resolver = session.resolver()
     teacher = resolver.resolve(plan.teacher, options.revision)
     student = resolver.resolve(plan.student) if plan.student else None
-    offline = service.Session.open(
-        service.Options(
-            offline=True,
-            max_depth=options.max_depth,
-            rules_dirs=options.rules_dirs,
-            endpoint=options.endpoint,
-            cache=options.cache,
-        )
-    )
+    # The same options with the network and a pinned revision left out: candidates come from cache and snapshot.
+    offline = service.Session.open(replace(options, offline=True, refresh=False, revision=None))
     found = suggest(plan, teacher, student, load_snapshot(), rules, resolver=offline.resolver())
     return found, session
