@@ -93,7 +93,10 @@ def audit_args(sc: dict[str, Any]) -> list[str]:
         "commercial_distribution": ["--use", "commercial"],
         "internal_research": ["--use", "research", "--internal"],
         "non_commercial_release": ["--use", "non-commercial"],
+        "internal_commercial": ["--use", "commercial", "--internal"],
     }[use]
+    if sc.get("student_task"):
+        args += ["--student-task", sc["student_task"]]
     if not teacher.startswith("datasets/"):
         args += [
             "--method",
