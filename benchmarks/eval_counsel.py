@@ -43,9 +43,7 @@ def answer(sc: dict) -> tuple[str, str]:
     with FakeHub() as hub, tempfile.TemporaryDirectory() as tmp:
         hub.start()
         serve(hub, sc)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING_FACE", "LICHECK_"))
-        } | {
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING_FACE", "LICHECK_"))} | {
             "HF_ENDPOINT": hub.url,
             "HF_HOME": str(Path(tmp) / "hf"),
             "HF_HUB_DISABLE_TELEMETRY": "1",
@@ -93,8 +91,10 @@ def main() -> int:
             if not ok and why:
                 print(f"       {why[:300]}")
     n = len(items)
-    print(f"\n{right}/{n} agree ({100 * right / max(n, 1):.0f} %); high-confidence {high_right}/{high}; "
-          f"more permissive than the texts: {len(looser)} {' '.join(looser)}")
+    print(
+        f"\n{right}/{n} agree ({100 * right / max(n, 1):.0f} %); high-confidence {high_right}/{high}; "
+        f"more permissive than the texts: {len(looser)} {' '.join(looser)}"
+    )
     return 0 if not looser else 1
 
 
