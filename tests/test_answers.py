@@ -29,7 +29,10 @@ def finding(effect: str, node_id: str = "org/x", **kw: object) -> Finding:
 
 # -- obligations and open questions --------------------------------------------------------------------------------
 def test_review_keeps_its_obligations_each_text_once_and_forbidden_lists_none():
-    duties = [finding("obligation", obligation="Ship the licence."), finding("obligation", obligation="ship the LICENCE.")]
+    duties = [
+        finding("obligation", obligation="Ship the licence."),
+        finding("obligation", obligation="ship the LICENCE."),
+    ]
     verdict, obligations = settle([*duties, finding("review")])
     assert verdict == "review" and [o["text"] for o in obligations] == ["Ship the licence."]
     verdict, obligations = settle([*duties, finding("review"), finding("forbid")])
@@ -43,7 +46,14 @@ def test_open_questions_one_per_review_finding_with_what_and_whom():
     assert got[0]["ask"] == "the repo owner of org/x" and "licence of org/x" in got[0]["settle"]
     stated = finding("review", settle="a reading of clause C", ask="your counsel")
     assert open_questions([stated]) == [
-        {"node": "org/x", "rule": "r", "clause": "C", "flag": "", "settle": "a reading of clause C", "ask": "your counsel"}
+        {
+            "node": "org/x",
+            "rule": "r",
+            "clause": "C",
+            "flag": "",
+            "settle": "a reading of clause C",
+            "ask": "your counsel",
+        }
     ]
 
 
@@ -224,7 +234,7 @@ def test_cli_nonsense_plan_is_a_one_line_error_exit_2_before_any_request(args, h
 
 def test_cli_check_reports_the_nonsense_plan_of_licheck_yaml(tmp_path: Path, hub_env, cli, monkeypatch):
     (tmp_path / "licheck.yaml").write_text(
-        f"plans:\n  - name: weights of gpt\n    teacher: openai/gpt-4o\n    method: weights\n", "utf-8"
+        "plans:\n  - name: weights of gpt\n    teacher: openai/gpt-4o\n    method: weights\n", "utf-8"
     )
     monkeypatch.chdir(tmp_path)
     res = cli("check", str(tmp_path))
@@ -236,3 +246,15 @@ def test_cli_scan_refuses_an_api_student(tmp_path: Path, cli):
     dump.write_text(json.dumps({"id": "acme/m", "cardData": {"license": "mit"}}) + "\n", "utf-8")
     res = cli("scan", str(dump), "--student", "openai/gpt-4o")
     assert res.exit_code == 2 and "hosted API product" in res.stderr and res.stdout == ""
+
+
+def test_cli_check_review_plan_lists_what_would_settle_it(tmp_path: Path, hub_env, cli, monkeypatch):
+    _serve_tuned_llama(hub_env)
+    (tmp_path / "licheck.yaml").write_text("plans:\n  - name: tuned\n    teacher: acme/tuned\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    doc = cli("check", str(tmp_path), "--format", "json").json()
+    (plan,) = [r for r in doc["results"] if r["kind"] == "plan"]
+    assert plan["verdict"] == "review" and plan["obligations"]
+    assert any(q["ask"] == "the repo owner of acme/tuned" for q in plan["open_questions"])
+    text = cli("check", str(tmp_path)).stdout
+    assert "to settle: the licence of acme/tuned" in text and "ask the repo owner of acme/tuned" in text

@@ -26,15 +26,21 @@ def _unreadable(node: str, parent: str | None, why: str) -> tuple[str, str]:
     if "gated" in low or "access denied" in low:
         return f"access to {node}: accept its gate on the Hub, then run again with HF_TOKEN set", _owner(node)
     if "depth limit" in low:
-        return f"the ancestry of {node} beyond the depth limit: run again with a larger --max-depth", "no one: rerun"
+        return (
+            f"the ancestry of {node} beyond the depth limit: run again with a larger --max-depth",
+            "no one (run again)",
+        )
     if "not found" in low or "not a hub repository" in low:
         named = f"the card of {parent}" if parent else "the card naming it"
         return f"where {node} is now (renamed, private or deleted): {named} should name its current id", _owner(
             parent or node
         )
     if "offline" in low or "not in the dump" in low:
-        return f"the metadata of {node}: run again online (without --offline)", "no one: run online"
-    return f"the metadata of {node}: run again when the Hub answers (or with a longer --time-budget)", "no one: rerun"
+        return f"the metadata of {node}: run again online (without --offline)", "no one (run again online)"
+    return (
+        f"the metadata of {node}: run again when the Hub answers (or with a longer --time-budget)",
+        "no one (run again)",
+    )
 
 
 def tool_settle(flag: str | None, node: str, path: Sequence[str], why: str = "") -> tuple[str, str]:
@@ -62,7 +68,7 @@ def tool_settle(flag: str | None, node: str, path: Sequence[str], why: str = "")
     if flag == "synthetic_data_unknown_generator":
         return f"which model generated the data of {node} (named on its card, as base_model or in prose)", _owner(node)
     if flag == "metadata_incomplete" and "does not record its base models" in why:
-        return f"the base models of {node}: run again online (the Hub records them)", "no one: run online"
+        return f"the base models of {node}: run again online (the Hub records them)", "no one (run again online)"
     if flag == "metadata_incomplete":
         return f"the complete metadata of {node} (its base models, every file of the repo)", _owner(node)
     if flag == "card_unreadable":
