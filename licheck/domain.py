@@ -273,6 +273,8 @@ class Clause:
     generic: bool = False
     verification: str = "primary"
     url: str | None = None
+    settle: str | None = None  # review clause: what would settle the question (the audit's open_questions)
+    flag_met: str | None = None  # the flag instead of `flag` when every condition holds on facts the user gave
 
 
 @dataclass(slots=True, frozen=True)
@@ -315,6 +317,8 @@ class Finding:
     generic: bool = False
     triggered_by: list[str] = field(default_factory=list)  # facts of the plan that made the clause fire
     rule_file: str | None = None  # set when the rule came from an organisation folder, not the packaged library
+    settle: str | None = None  # review: what fact or document would settle it (not in the finding's JSON)
+    ask: str | None = None  # review: who can give it (the repo owner of X, the licensor, your counsel)
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -344,3 +348,4 @@ class Verdict:
     flags: list[str]
     graph: Graph
     plan: Plan
+    open_questions: list[dict[str, str]] = field(default_factory=list)  # review: what would settle it, who to ask

@@ -24,6 +24,11 @@ class InvalidRepoId(UsageError):
     """A repository id is not `org/name` with the Hub's allowed characters."""
 
 
+class PlanError(UsageError):
+    """A plan that cannot be carried out as stated (weights of a hosted API, an API product as the student base, a
+    negative count): an error, never a verdict on something that cannot happen."""
+
+
 class DataFileError(LicheckError):
     """A data file the user gave (rules, policy) is unreadable or invalid; the message says file and line."""
 

@@ -394,6 +394,7 @@ def _facts(raw: dict[str, Any]) -> dict[str, Any]:
 
 def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str | None = None) -> Policy:
     """Validate and build the policy; `shown` is how error messages name the file."""
+    from licheck.engine.plancheck import plan_problem
     from licheck.provenance.ids import parse_subject
 
     shown = shown or str(path)
@@ -432,6 +433,9 @@ def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str |
         plan = policy.make_plan(
             _local_ref(raw["teacher"], base), _local_ref(student, base) if student else None, _facts(raw)
         )
+        problem = plan_problem(plan)  # bad input in licheck.yaml: an error naming file, line and plan (exit 2)
+        if problem is not None:
+            raise PolicyError(f"plans/{i} ({name!r}): {problem}", path=shown, line=line)
         policy.plans.append(
             PlanSpec(name, plan, line, line_of(["plans", i, "teacher"]), line_of(["plans", i, "student"]))
         )

@@ -30,6 +30,7 @@ def audit_json(v: Verdict, sources: dict[str, Any], rules_version: str) -> dict[
         "query": v.plan.to_json(),
         "verdict": v.verdict,
         "obligations": v.obligations,
+        "open_questions": v.open_questions,
         "findings": [f.to_json() for f in v.findings],
         "flags": v.flags,
         "graph": v.graph.to_json(),

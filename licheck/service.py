@@ -9,6 +9,7 @@ from typing import Any
 
 from licheck.domain import Graph, Plan, Verdict
 from licheck.engine.auditor import Auditor
+from licheck.engine.plancheck import validate_plan
 from licheck.provenance.cache import RecordCache
 from licheck.provenance.resolver import DEFAULT_MAX_DEPTH, ProvenanceResolver
 from licheck.provenance.snapshot import load_snapshot
@@ -106,6 +107,7 @@ def chain(model_id: str, options: Options | None = None) -> tuple[Graph, Session
 
 
 def audit(plan: Plan, options: Options | None = None, rules: RuleSet | None = None) -> tuple[Verdict, Session]:
+    validate_plan(plan)  # a plan that cannot happen is an error (exit 2), before any request
     options = options or Options()
     rules = rules or load_rules(options.rules_dirs)
     session = Session.open(options)

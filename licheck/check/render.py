@@ -35,6 +35,8 @@ def render_text(report: CheckReport) -> str:
         for o in r.obligations:
             if not o.get("generic"):
                 out.append(f"    must: {o['text']} ({o['rule']} {o['clause']})")
+        for q in r.open_questions():
+            out.append(f"    to settle: {q['settle']}; ask {q['ask']}")
         for cf in r.waived:
             w = cf.waiver
             tag = f"WAIVED ({w.reason}, {w.ticket}, {w.approver}, until {w.expires.isoformat()})" if w else "WAIVED"

@@ -92,6 +92,7 @@ class CheckResult:
             "findings": [f.to_json() for f in self.findings],
             "waived": [f.to_json() for f in self.waived],
             "obligations": self.obligations,
+            "open_questions": self.open_questions(),
         }
         if self.plan is not None:
             out["plan"] = self.plan.to_json()
@@ -104,6 +105,12 @@ class CheckResult:
         if self.error:
             out["error"] = self.error
         return out
+
+    def open_questions(self) -> list[dict[str, str]]:
+        """What would settle each active review finding (as an audit's `open_questions`; waived ones are settled)."""
+        from licheck.engine.settle import open_questions
+
+        return open_questions([f.finding for f in self.findings])
 
     def audit_doc(self, rules_version: str, generated_at: str) -> dict[str, Any]:
         """The result as an audit JSON document (report.audit_json shape) for licheck.formats.render."""
@@ -121,6 +128,7 @@ class CheckResult:
             "query": plan.to_json(),
             "verdict": self.verdict,
             "obligations": self.obligations,
+            "open_questions": self.open_questions(),
             "findings": [f.to_json() for f in self.findings],
             "flags": flags,
             "graph": graph.to_json(),

@@ -191,6 +191,7 @@ def alternatives(plan: Plan, options: Any, rules: RuleSet) -> tuple[Suggestions,
     from licheck import service
     from licheck.provenance.snapshot import load_snapshot
 
+    service.validate_plan(plan)
     session = service.Session.open(options)
     resolver = session.resolver()
     teacher = resolver.resolve(plan.teacher, options.revision)

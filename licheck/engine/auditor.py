@@ -29,6 +29,7 @@ from licheck.engine.drift import TOOL, drift_findings
 from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
 from licheck.engine.facts import Answer, Asked, Condition, boolean
 from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, multimodal, unnamed_licence
+from licheck.engine.settle import clause_settle, open_questions, tool_settle
 from licheck.engine.verdicts import settle, verdict_of
 from licheck.rules.ruleset import Identification, RuleSet
 
@@ -112,7 +113,7 @@ class Auditor:
             if f.flag and f.flag not in flags:
                 flags.append(f.flag)
         verdict, obligations = settle(findings)
-        return Verdict(verdict, findings, obligations, flags, graph, plan)
+        return Verdict(verdict, findings, obligations, flags, graph, plan, open_questions(findings))
 
     # -- per node ---------------------------------------------------------------------------------------------
     def _families(
@@ -138,6 +139,8 @@ class Auditor:
         return {"families": fam, "groups": groups, "incomplete": incomplete, "present": bool(student_ctx)}
 
     def _tool_finding(self, effect: str, node: str, path: list[str], reason: str, flag: str) -> Finding:
+        """Every finding licheck makes itself; a review gets what would settle it here (engine/settle.py)."""
+        settle, ask = tool_settle(flag, node, path, reason) if effect == Effect.REVIEW else (None, None)
         return Finding(
             rule=TOOL,
             clause=None,
@@ -149,6 +152,8 @@ class Auditor:
             url=None,
             reason=reason,
             flag=flag,
+            settle=settle,
+            ask=ask,
         )
 
     def _node_findings(
@@ -438,6 +443,8 @@ class Auditor:
                     continue
                 reason = f"clause text not verified against the primary source ({effect} if it holds): {reason}"
                 effect = Effect.REVIEW
+            url = clause.url or rule.source_url
+            settle, ask = clause_settle(clause, status, unknown, url) if effect == Effect.REVIEW else (None, None)
             out.append(
                 Finding(
                     rule=rule.id,
@@ -447,13 +454,15 @@ class Auditor:
                     node=ctx.node.id,
                     path=ctx.path,
                     quote=clause.quote,
-                    url=clause.url or rule.source_url,
+                    url=url,
                     reason=reason,
                     channel=channel,
-                    flag=clause.flag,
+                    flag=clause.flag_met if status == "true" and clause.flag_met else clause.flag,
                     obligation=obligation if effect == Effect.OBLIGATION else None,
                     generic=clause.generic,
                     triggered_by=facts,
+                    settle=settle,
+                    ask=ask,
                 )
             )
         return out

@@ -18,15 +18,19 @@ def verdict_of(f: Finding) -> str:
 
 
 def settle(findings: Sequence[Finding]) -> tuple[str, list[dict[str, str]]]:
-    """The worst verdict of the findings and, when that is permitted or conditional, their obligations (each
-    text once). One place for the Auditor and `licheck check`, which settles a result again after waivers."""
+    """The worst verdict of the findings and, unless it is forbidden, their obligations (each text once). One place
+    for the Auditor and `licheck check`, which settles a result again after waivers.
+
+    A `review` keeps its obligations: they bind whatever the open questions settle to (a plan allowed after review
+    still owes them), and procurement needs them listed. A `forbidden` lists none: no set of duties makes the plan
+    allowed, and a to-do list under FORBIDDEN would read as one; its findings still show every duty."""
     verdict: str = VerdictLevel.PERMITTED
     for f in findings:
         v = verdict_of(f)
         if VERDICT_RANK[v] > VERDICT_RANK[verdict]:
             verdict = v
     obligations: list[dict[str, str]] = []
-    if verdict not in (VerdictLevel.PERMITTED, VerdictLevel.CONDITIONAL):
+    if verdict == VerdictLevel.FORBIDDEN:
         return verdict, obligations
     seen: set[str] = set()
     for f in findings:

@@ -245,6 +245,12 @@ def _section(doc: c.Doc, title_prefix: str) -> list[str]:
         out.append(f"None listed: the verdict is {inline(verdict)}, so no set of obligations makes the plan allowed.")
     else:
         out.append("None.")
+    questions = doc.get("open_questions") or []
+    if questions:
+        out += ["", "### To settle", ""]
+        for q in questions:
+            where = f"{inline(q.get('rule'))} {code(q.get('clause') or q.get('flag'))} on {code(q.get('node'))}"
+            out.append(f"- {inline(q.get('settle'))}; ask {inline(q.get('ask'))} ({where})")
     out += ["", "### Findings", ""]
     findings = c.sorted_findings(doc)
     if not findings:

@@ -98,6 +98,7 @@ def _audit_lines(doc: dict[str, Any], cols: int, colour: bool, verbose: bool) ->
     out[0] = label + out[0][len(verdict) :]
     if facts:
         out += wrap(facts, "    ", cols, first="    licensee: ")
+    out += _settle_lines(doc.get("open_questions") or [], cols)
     obligations = doc.get("obligations") or []
     todo: dict[str, int] = {}
     if obligations:
@@ -141,6 +142,17 @@ def _audit_lines(doc: dict[str, Any], cols: int, colour: bool, verbose: bool) ->
         out += wrap(w, "    ", cols, first="warning: ")
     out += _alternatives_lines(doc, cols)
     out += [""] + wrap(DISCLAIMER, "", cols)
+    return out
+
+
+def _settle_lines(questions: list[dict[str, Any]], cols: int) -> list[str]:
+    """A review's open questions: what fact or document would settle each, and whom to ask (engine/settle.py)."""
+    if not questions:
+        return []
+    out = ["", f"To settle ({len(questions)}):"]
+    for n, q in enumerate(questions, 1):
+        where = f"{q['rule']} {q['clause']}" if q.get("clause") else f"{q['rule']} {q.get('flag') or ''}".strip()
+        out += wrap(f"{q['settle']}; ask {q['ask']} [{where} on {q['node']}]", "    ", cols, first=f"{n:>2}. ")
     return out
 
 

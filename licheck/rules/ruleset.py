@@ -45,6 +45,8 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
                 generic=bool(c.get("generic", False)),
                 verification=c.get("verification", data["verification"]),
                 url=c.get("url"),
+                settle=c.get("settle"),
+                flag_met=c.get("flag_met"),
             )
         )
     ident = data.get("identifiers") or {}

@@ -46,6 +46,10 @@ def run_scan(
     rescan again and again (a third of the run time) while the scan creates no reference cycles."""
     import gc
 
+    from licheck.engine.plancheck import validate_plan
+
+    validate_plan(plan)  # before reading the dump: a student that is an API product, a negative count
+
     was_enabled = gc.isenabled()
     gc.disable()
     try:
