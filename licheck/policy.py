@@ -469,7 +469,9 @@ def _student_dir(value: str | None, base: Path, shown: str, line: int | None, i:
         return None
     folder = (base / value).resolve()
     if Path(value).is_absolute() or not folder.is_relative_to(base):
-        raise PolicyError(f"plans/{i}/student_dir: must be a folder inside the repository: {value}", path=shown, line=line)
+        raise PolicyError(
+            f"plans/{i}/student_dir: must be a folder inside the repository: {value}", path=shown, line=line
+        )
     return folder
 
 
