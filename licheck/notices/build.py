@@ -81,9 +81,11 @@ def _notice(duties: list[Duty], todos: list[str]) -> GenFile:
         d = duty.deliver
         if d.notice:
             text = d.notice
-        elif d.notice_upstream:
-            text = f"TODO: if {duty.finding.node} ships a NOTICE file, copy its attribution notices here."
-            todos.append(f"NOTICE: copy the attribution notices of {duty.finding.node}'s own NOTICE file, if any")
+        elif d.notice_upstream:  # only the upstream NOTICE has these lines: a to-do, never a placeholder shipped
+            todos.append(
+                f"NOTICE: if {duty.finding.node} ships a NOTICE file, copy its attribution notices ({duty.cite()})"
+            )
+            continue
         else:
             todos.append(f"NOTICE: {duty.rule.title} requires a Notice file, but its text is not recorded")
             continue
