@@ -25,10 +25,9 @@ GEMMA_NOTICE = "Gemma is provided under and subject to the Gemma Terms of Use fo
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    return root
+    (tmp_path / "r" / ".git").mkdir(parents=True)  # the .git folder stops the policy search
+    monkeypatch.chdir(tmp_path / "r")
+    return tmp_path / "r"
 
 
 @pytest.fixture
