@@ -91,6 +91,7 @@ def _judge(
     """(status, what was found, the finding to report when a required duty is not met)."""
     rule, clause, d, f = duty.rule, duty.clause, duty.deliver, duty.finding
     where = f"{rule.title} {clause.section} (through {f.node})"
+    needs = "requires" if duty.required else f"(recommended by {duty.via.id if duty.via else 'it'}) asks for"
     if duty.kind == "name":
         if not d.name_prefix:
             why = f"cannot tell which name prefix {rule.id} requires"
@@ -105,7 +106,7 @@ def _judge(
     if duty.kind == "notice":
         notices = [p for p in files if re.fullmatch(r"notice(\.txt|\.md)?", p.name, re.I)]
         if not notices:
-            why = f"no NOTICE file next to the card; {where} requires one: {clause.obligation or ''}".rstrip(": ")
+            why = f"no NOTICE file next to the card; {where} {needs} one: {clause.obligation or ''}".rstrip(": ")
             return "missing", why, _duty(f, subject, "forbid", why, at, flag="notice_file_missing", violation=True)
         if d.notice_upstream or not d.notice:
             return "met", f"{notices[0].name} present", None
@@ -118,7 +119,7 @@ def _judge(
     if duty.kind == "licence":
         copies = [p for p in files if p.name.upper().startswith(("LICENSE", "LICENCE", "COPYING"))]
         if not copies:
-            why = f"no LICENSE file next to the card; {where} requires a copy of the licence with the model"
+            why = f"no LICENSE file next to the card; {where} {needs} a copy of the licence with the model"
             return "missing", why, _duty(f, subject, "forbid", why, at, flag="license_file_missing", violation=True)
         texts = {p: _read_small(p) for p in copies}
         pointer = next((p for p, t in texts.items() if f"{POINTER_MARK} {rule.id}" in t), None)
