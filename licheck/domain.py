@@ -258,6 +258,25 @@ class Plan:
 
 
 @dataclass(slots=True, frozen=True)
+class Deliverables:
+    """The files and names a clause makes the licensee produce, as rule data: `licheck notices` writes them and
+    `licheck check` verifies them from this one source (each text verbatim from the licence)."""
+
+    notice: str | None = None  # the line the "Notice" text file must contain
+    notice_file: str = "NOTICE"
+    notice_upstream: bool = False  # the upstream model's own NOTICE lines must be kept (Apache-2.0 4(d))
+    attribution: tuple[str, ...] = ()  # display lines, any one suffices
+    attribution_where: str = "documentation"  # documentation | user_interface
+    ship_licence: bool = False
+    redistributable: bool = False
+    upstream_copy: bool = False  # the copy must be the upstream LICENSE (its copyright line)
+    link_suffices: bool = False
+    licence_source: str | None = None  # where the licence text is (default: the rule's source URL)
+    name_prefix: str | None = None
+    recommends: tuple[str, ...] = ()  # clause ids whose deliverables this recommended-only clause advises
+
+
+@dataclass(slots=True, frozen=True)
 class Clause:
     id: str
     section: str
@@ -275,6 +294,7 @@ class Clause:
     url: str | None = None
     settle: str | None = None  # review clause: what would settle the question (the audit's open_questions)
     flag_met: str | None = None  # the flag instead of `flag` when every condition holds on facts the user gave
+    deliver: Deliverables | None = None  # what the clause makes the licensee write (notices, licence copy, name)
 
 
 @dataclass(slots=True, frozen=True)

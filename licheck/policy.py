@@ -90,6 +90,7 @@ class PlanSpec:
     line: int | None = None
     teacher_line: int | None = None
     student_line: int | None = None
+    student_dir: Path | None = None  # the folder the student is released from (its card, NOTICE, licence files)
 
 
 @dataclass
@@ -436,8 +437,9 @@ def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str |
         problem = plan_problem(plan)  # bad input in licheck.yaml: an error naming file, line and plan (exit 2)
         if problem is not None:
             raise PolicyError(f"plans/{i} ({name!r}): {problem}", path=shown, line=line)
+        folder = _student_dir(raw.get("student_dir"), base, shown, line_of(["plans", i, "student_dir"]), i)
         policy.plans.append(
-            PlanSpec(name, plan, line, line_of(["plans", i, "teacher"]), line_of(["plans", i, "student"]))
+            PlanSpec(name, plan, line, line_of(["plans", i, "teacher"]), line_of(["plans", i, "student"]), folder)
         )
     for i, raw in enumerate(data.get("waivers") or []):
         line = line_of(["waivers", i])
@@ -463,6 +465,18 @@ def parse_policy(data: dict[str, Any], path: Path, line_of: LineOf, shown: str |
             )
         )
     return policy
+
+
+def _student_dir(value: str | None, base: Path, shown: str, line: int | None, i: int) -> Path | None:
+    """A plan's `student_dir`: a folder inside the repository (relative to the policy file), never outside it."""
+    if value is None:
+        return None
+    folder = (base / value).resolve()
+    if Path(value).is_absolute() or not folder.is_relative_to(base):
+        raise PolicyError(
+            f"plans/{i}/student_dir: must be a folder inside the repository: {value}", path=shown, line=line
+        )
+    return folder
 
 
 def _local_ref(value: str, base: Path) -> str:

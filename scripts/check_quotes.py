@@ -1,4 +1,5 @@
-"""Check that every rule quote is verbatim primary text.
+"""Check that every rule quote, and every text a clause prescribes (notice, attribution, name_prefix), is verbatim
+primary text.
 
 Usage: python scripts/check_quotes.py LICENSE_DIR [RULES_DIR] [--extra DIR]... [--strict]
 
@@ -40,6 +41,15 @@ def find_fragments(quote: str, text: str) -> str | None:
             return fragment
         pos = idx + len(fragment)
     return None
+
+
+def prescribed(clause: dict) -> list[tuple[str, str]]:
+    """The texts a clause prescribes for `licheck notices` (notice line, display lines, name prefix): each must be
+    verbatim in the clause's primary text too."""
+    out = [("notice", (clause.get("notice") or {}).get("text"))]
+    out += [("attribution", t) for t in (clause.get("attribution") or {}).get("text") or ()]
+    out.append(("name_prefix", clause.get("name_prefix")))
+    return [(what, text) for what, text in out if text]
 
 
 def unstored_texts() -> dict[str, dict]:
@@ -122,10 +132,12 @@ def main(argv: list[str]) -> int:
             if clause.get("text_sha256") and hashlib.sha256(tp.read_bytes()).hexdigest() != clause["text_sha256"]:
                 print(f"{path.name}:{clause['id']}: text_sha256 does not match {text_name}")
                 failures += 1
-            missing = find_fragments(clause["quote"], norm(tp.read_text(encoding="utf-8")))
-            if missing is not None:
-                print(f"{path.name}:{clause['id']}: not verbatim in {text_name}: {missing[:120]!r}")
-                failures += 1
+            body = norm(tp.read_text(encoding="utf-8"))
+            for what, quote in [("quote", clause["quote"]), *prescribed(clause)]:
+                missing = find_fragments(quote, body)
+                if missing is not None:
+                    print(f"{path.name}:{clause['id']}: {what} not verbatim in {text_name}: {missing[:120]!r}")
+                    failures += 1
     print(f"{failures} problem(s)" + (f", {skipped} rule(s) skipped (texts not available here)" if skipped else ""))
     return 1 if failures else 0
 

@@ -58,7 +58,14 @@ def test_policy_and_audit_schemas_name_every_fact() -> None:
     policy = _json(SCHEMAS / "policy.schema.json")["$defs"]
     audit = _json(SCHEMAS / "audit.schema.json")["properties"]["query"]
     assert set(policy["facts"]["properties"]) == {*FACT_NAMES, "distribution"}
-    assert set(policy["plan"]["properties"]) == {"name", "teacher", "student", *FACT_NAMES, "distribution"}
+    assert set(policy["plan"]["properties"]) == {
+        "name",
+        "teacher",
+        "student",
+        "student_dir",
+        *FACT_NAMES,
+        "distribution",
+    }
     assert set(audit["properties"]) == set(audit["required"]) == {"teacher", "student", *FACT_NAMES}
     for fact in FACTS:
         want = list(fact.choices) if fact.choices else None

@@ -90,7 +90,8 @@ def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
         res.findings.append(located(f, Location(path, line)))
     for f in drift(graph, subject, ctx.rules):
         res.findings.append(located(f, Location(path, license_line or base_line or 1), violation=True))
-    res.findings += card_duties(card, folder, subject, findings, ctx.rules, path)
+    duties, res.duties = card_duties(card, folder, subject, findings, ctx.rules, path)
+    res.findings += duties
     return res
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from licheck.check.context import CheckContext
-from licheck.check.results import CheckResult, Location, located, tool_finding
+from licheck.check.results import CheckFinding, CheckResult, Location, located, tool_finding
+from licheck.domain import Finding
 from licheck.errors import LicheckError
 from licheck.policy import PlanSpec
 
@@ -39,4 +42,21 @@ def check_plan(spec: PlanSpec, ctx: CheckContext) -> CheckResult:
         on_teacher = not f.path or f.path[0] == verdict.graph.root or not plan.student
         line = (spec.teacher_line if on_teacher else spec.student_line) or spec.line
         res.findings.append(located(f, Location(path, line)))
+    if spec.student_dir is not None:
+        duties, res.duties = _student_dir_duties(spec, verdict.findings, ctx, path)
+        res.findings += duties
     return res
+
+
+def _student_dir_duties(
+    spec: PlanSpec, findings: list[Finding], ctx: CheckContext, path: str
+) -> tuple[list[CheckFinding], list[dict[str, Any]]]:
+    """The plan's duties checked in its `student_dir` (the name from its card's model_name, else the folder's)."""
+    from licheck.check.cardread import model_name, read_card
+    from licheck.check.duties import folder_duties
+
+    folder = spec.student_dir or ctx.policy.base
+    card, _problem = read_card(folder / "README.md") if (folder / "README.md").is_file() else (None, None)
+    name = model_name(card, folder) if card is not None else folder.name
+    at = Location(path, spec.line)
+    return folder_duties(folder, name, card.text if card else "", spec.name, findings, ctx.rules, at, spec.line or 1)

@@ -37,6 +37,9 @@ def render_text(report: CheckReport) -> str:
                 out.append(f"    must: {o['text']} ({o['rule']} {o['clause']})")
         for q in r.open_questions():
             out.append(f"    to settle: {q['settle']}; ask {q['ask']}")
+        for d in r.duties:
+            kind = "duty" if d["required"] else ("recommended" if d.get("recommended_by") else "generic duty")
+            out.append(f"    {kind} {d['status']}: {d['duty']}: {d['detail']} ({d['rule']} {d['clause']})")
         for cf in r.waived:
             w = cf.waiver
             tag = f"WAIVED ({w.reason}, {w.ticket}, {w.approver}, until {w.expires.isoformat()})" if w else "WAIVED"

@@ -81,6 +81,7 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None  # the result could not be computed (tool error: exit 2)
     detail: str | None = None  # one line for humans (plan: teacher -> student)
+    duties: list[dict[str, Any]] = field(default_factory=list)  # each file/name duty and whether it is met
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -104,6 +105,8 @@ class CheckResult:
             out["warnings"] = self.warnings
         if self.error:
             out["error"] = self.error
+        if self.duties:
+            out["duties"] = self.duties
         return out
 
     def open_questions(self) -> list[dict[str, str]]:

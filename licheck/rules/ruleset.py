@@ -15,13 +15,35 @@ from pathlib import Path
 from typing import Any
 
 from licheck import resources
-from licheck.domain import Clause, LicenseInfo, ModelNode, Rule
+from licheck.domain import Clause, Deliverables, LicenseInfo, ModelNode, Rule
 from licheck.errors import RuleError
 from licheck.rules.files import NOT_RULE_FILES, line_of, rule_files, validate_text  # noqa: F401 (licheck.rules.ruleset.* API)
 
 
 def _tuple(values: Any) -> tuple[str, ...]:
     return tuple(values or ())
+
+
+def deliverables(c: dict[str, Any]) -> Deliverables | None:
+    """A clause's `notice` / `attribution` / `ship_licence` / `name_prefix` / `recommends` keys (None: none)."""
+    keys = ("notice", "attribution", "ship_licence", "name_prefix", "recommends")
+    if not any(k in c for k in keys):
+        return None
+    notice, attribution, copy = c.get("notice") or {}, c.get("attribution") or {}, c.get("ship_licence")
+    return Deliverables(
+        notice=notice.get("text"),
+        notice_file=notice.get("file", "NOTICE"),
+        notice_upstream=bool(notice.get("upstream")),
+        attribution=tuple(attribution.get("text") or ()),
+        attribution_where=attribution.get("where", "documentation"),
+        ship_licence=copy is not None,
+        redistributable=bool((copy or {}).get("redistributable")),
+        upstream_copy=bool((copy or {}).get("upstream_copy")),
+        link_suffices=bool((copy or {}).get("link_suffices")),
+        licence_source=(copy or {}).get("source"),
+        name_prefix=c.get("name_prefix"),
+        recommends=tuple(c.get("recommends") or ()),
+    )
 
 
 def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool = False) -> Rule:
@@ -47,6 +69,7 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
                 url=c.get("url"),
                 settle=c.get("settle"),
                 flag_met=c.get("flag_met"),
+                deliver=deliverables(c),
             )
         )
     ident = data.get("identifiers") or {}
