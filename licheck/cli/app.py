@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from licheck.cli import alternatives, audit, check, rules, scan
+from licheck.cli import alternatives, audit, check, lock, rules, scan
 from licheck.errors import EXIT_ERROR, EXIT_OK
 
 
@@ -74,6 +74,7 @@ app.command()(audit.audit)
 app.command()(check.check)
 app.command()(scan.scan)
 app.command()(alternatives.alternatives)
+app.command()(lock.lock)
 app.add_typer(rules.rules_app, name="rules")
 
 

@@ -107,7 +107,7 @@ def to_lock(cur: Current, rules_version: str, keep: Lock | None = None) -> Lock:
     entries = dict(cur.entries)
     nodes: dict[str, NodeFacts] = {}
     terms = dict(cur.terms)
-    for key, here in cur.facts.items():
+    for here in cur.facts.values():
         for nid, f in here.items():
             if nodes.setdefault(nid, f) != f:
                 raise LockError(

@@ -44,7 +44,8 @@ def _licences(values: tuple[str, ...]) -> str:
 
 def _node_message(d: Difference) -> str:
     by = {c.field: c for c in d.changes}
-    parts = [f"{f if f != 'declared' else 'declared licence'} {by[f].old} {ARROW} {by[f].new}" for f in by if f != "sha"]
+    label = {"declared": "declared licence"}
+    parts = [f"{label.get(f, f)} {by[f].old} {ARROW} {by[f].new}" for f in by if f != "sha"]
     if "sha" in by:
         sha = f"sha {by['sha'].old} {ARROW} {by['sha'].new}"
         parts.append(f"({sha})" if parts else sha)
