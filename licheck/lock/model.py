@@ -183,12 +183,13 @@ def read_lock(path: Path, shown: str | None = None) -> Lock:
 
 
 def _validate(data: Any, shown: str) -> None:
-    import jsonschema
-
+    """Schema-checked once per distinct lock content (importing jsonschema costs more than a warm check)."""
     from licheck.rules.compiled import known_valid, remember_valid
 
     if known_valid(_SCHEMA_PATH, data):
         return
+    import jsonschema
+
     schema = json.loads(_SCHEMA_PATH.read_text("utf-8"))
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
