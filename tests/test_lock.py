@@ -16,26 +16,13 @@ import pytest
 import yaml
 
 from licheck import resources
+from tests import test_check
 
 BASE = "acme/base-7b"
 STUDENT = "acme/student-1b"
+card = test_check.card  # the card writer and the repository fixture of the check tests
+repo = test_check.repo
 PLAN = f"plans:\n  - name: distil\n    teacher: {BASE}\n    student: {STUDENT}\n"
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository (the .git folder stops the policy search) that is the current folder."""
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    return root
-
-
-def card(folder: Path, **front: Any) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "README.md"
-    path.write_text("---\n" + yaml.safe_dump(front, sort_keys=False) + "---\n# model\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture
