@@ -51,6 +51,7 @@ def render_text(report: CheckReport) -> str:
 
 
 _NOUNS = {"card": "model card", "plan": "plan", "code": "model loaded in code", "policy": "policy entry"}
+_NOUNS["lock"] = "lock file"  # the licheck.lock comparison (licheck.lock.hook)
 _PLURALS = {"model loaded in code": "models loaded in code", "policy entry": "policy entries"}
 _FAILS = {EXIT_FORBIDDEN: "forbidden", EXIT_ERROR: "error", EXIT_REVIEW: "review fails"}
 

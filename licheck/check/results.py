@@ -29,6 +29,7 @@ class CheckOptions:
     strict: bool = False  # review fails (exit 3), as policy strictness `paranoid` does
     scan_code: bool = False
     today: _dt.date | None = None  # waiver expiry is judged against this day (tests pin it)
+    verify_lock: bool = True  # compare with licheck.lock when there is one (`licheck lock` itself does not)
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class CheckReport:
     strict: bool
     rules_version: str
     offline: bool
+    rules: Any = field(default=None, repr=False, compare=False)  # the RuleSet the run used (licheck lock reads it)
 
     @property
     def review_fails(self) -> bool:

@@ -29,15 +29,19 @@ from licheck.service import Options
 
 def check_repo(paths: list[Path], options: CheckOptions | None = None, policy: Policy | None = None) -> CheckReport:
     """Check model cards (and plans, and code) found under `paths`; `policy` from licheck.policy.load_policy."""
+    from licheck.lock.hook import LockHook
     from licheck.rules.ruleset import load_rules
 
     options = options or CheckOptions()
     policy = policy or Policy()
+    targets = paths or [Path(".")]
+    lock = LockHook.find(targets, policy, offline=offline_mode(options.service)) if options.verify_lock else None
+    options = lock.options(options) if lock is not None else options  # online: every node re-read from the Hub
     rules = load_rules(list(options.service.rules_dirs) + list(policy.rules_dirs))
     if policy.or_as_and:
         rules = EveryAlternativeRuleSet(rules)
     ctx = CheckContext(options, policy, rules, options.today or _dt.date.today())
-    readmes, sources, run_plans = discover(paths or [Path(".")], policy.path, scan_code=options.scan_code)
+    readmes, sources, run_plans = discover(targets, policy.path, scan_code=options.scan_code)
 
     results: list[CheckResult] = []
     used: set[Waiver] = set()
@@ -61,10 +65,14 @@ def check_repo(paths: list[Path], options: CheckOptions | None = None, policy: P
     if about_policy is not None:
         _settle(about_policy)
         results.append(about_policy)
-    return CheckReport(results, policy, options.strict, rules.version, _offline(options.service))
+    if lock is not None:  # licheck.lock: any difference from what was approved is a violation
+        results.append(lock.result(ctx, results))
+        _settle(results[-1])
+    return CheckReport(results, policy, options.strict, rules.version, offline_mode(options.service), rules)
 
 
-def _offline(options: Options) -> bool:
+def offline_mode(options: Options) -> bool:
+    """--offline, HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE (what Session.open also obeys)."""
     from licheck.service import env_flag
 
     return options.offline or env_flag("HF_HUB_OFFLINE") or env_flag("TRANSFORMERS_OFFLINE")
@@ -96,14 +104,10 @@ def run_check(
     import sys
 
     from licheck import report
-    from licheck.policy import find_policy, load_policy
     from licheck.service import make_options
 
     targets = [Path(p) for p in paths] or [Path(".")]
-    if policy is not None and not Path(policy).is_file():
-        raise UsageError(f"policy file not found: {policy}")
-    policy_path = Path(policy) if policy is not None else find_policy(targets[0] if targets[0].exists() else Path("."))
-    loaded = load_policy(policy_path)
+    loaded = policy_for(targets, policy)
     options = CheckOptions(
         service=make_options(offline, refresh, max_depth, None, rules), strict=strict, scan_code=scan_code
     )
@@ -117,3 +121,14 @@ def run_check(
 
         sys.stdout.write(formats.render(fmt, result.audit_docs()))
     return result.exit_code
+
+
+def policy_for(targets: list[Path], policy: str | None) -> Policy:
+    """The policy file given, else licheck.yaml (or pyproject's [tool.licheck]) searched upwards from the first path."""
+    from licheck.policy import find_policy, load_policy
+
+    if policy is not None and not Path(policy).is_file():
+        raise UsageError(f"policy file not found: {policy}")
+    return load_policy(
+        Path(policy) if policy is not None else find_policy(targets[0] if targets[0].exists() else Path("."))
+    )

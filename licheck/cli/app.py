@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from licheck.cli import alternatives, audit, check, notices, rules, scan
+from licheck.cli import alternatives, audit, check, lock, notices, rules, scan
 from licheck.errors import EXIT_ERROR, EXIT_OK
 
 
@@ -75,6 +75,7 @@ app.command()(check.check)
 app.command()(scan.scan)
 app.command()(alternatives.alternatives)
 app.command()(notices.notices)
+app.command()(lock.lock)
 app.add_typer(rules.rules_app, name="rules")
 
 
