@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from licheck.domain import Plan
 from licheck.engine.auditor import Auditor
 from licheck.errors import LicheckError
-from licheck.provenance.evidence import _file_relation, _file_relation_each, license_info, parent_edges
+from licheck.provenance.evidence import _file_relation, _file_relation_each, edge_specs, license_info, parent_edges
 from licheck.provenance.ids import parse_subject
+from licheck.provenance.records import listing_truncated
 from licheck.provenance.resolver import ProvenanceResolver
 from licheck.provenance.snapshot import Snapshot
 from licheck.provenance.sources import LayeredSource
@@ -312,6 +313,18 @@ def reader_matches(facts: Facts, d: Any) -> None:
         info.gated_prompt_head,
     )
     assert _file_relation(record.siblings) == _file_relation_each(record.siblings)
+    explained = edge_specs(record, facts.api)[0]
+    bare, warnings = edge_specs(record, facts.api, explain=False)
+    assert [e[:3] for e in bare] == [e[:3] for e in explained] and warnings == []
+    assert all(e[3] == [] for e in bare)
+
+
+def test_long_listing_is_flagged_once() -> None:
+    """The dump reader hands the whole listing to new_record, which keeps 5000 names and records the cut once."""
+    names = [{"rfilename": f"f{i}.bin"} for i in range(5003)] + [{"rfilename": 7}]
+    record = record_from_hub({"id": "a/b", "siblings": names, "tags": ["x", 3, "license:mit"]})
+    assert len(record.siblings) == 5000 and record.tags == ["x", "license:mit"]
+    assert [p.reason for p in record.problems] == [listing_truncated(5003)]
 
 
 def test_reader_equals_evidence_on_real_and_generated_records() -> None:

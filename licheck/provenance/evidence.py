@@ -77,7 +77,7 @@ def licence_fields(rec: RepoRecord) -> LicenceKey:
     """(card values, license_name, license_link, `license:` tag values, gate heading): the declared licence of a
     record as a hashable tuple (the scan keys its classes on it; license_info builds the node's from it)."""
     values, name, link, gate = card_licence_fields(rec.card_data)
-    tags = tuple(t[8:] for t in rec.tags if isinstance(t, str) and t.startswith("license:"))
+    tags = tuple([t[8:] for t in rec.tags if isinstance(t, str) and t.startswith("license:")])
     return values, name, link, tags, gate
 
 
@@ -168,6 +168,15 @@ _QUANT_LINES_RE = re.compile(_QUANT_FILE_RE.pattern, re.I | re.M)
 # (re.I is several times slower); every match contains one of these hints, so most listings exit early.
 _QUANT_LOWER_RE = re.compile(_QUANT_FILE_RE.pattern, re.M)
 _QUANT_HINTS = (".gguf", ".ggml", "ggml-", "quant", "measurement", ".exl2", "awq", "gptq")
+_QUANT_HINT_RE = re.compile("|".join(re.escape(h) for h in _QUANT_HINTS))  # one scan instead of eight `in`s
+
+
+def _first_config(siblings: list[str], name: str) -> str:
+    """The deciding copy of a config (config_level's first), or `name` when none is shallow enough; the root file
+    needs no sort (it is the only depth-0 copy)."""
+    if name in siblings:
+        return name
+    return next(iter(config_level(siblings, name)), name)
 
 
 def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
@@ -181,12 +190,12 @@ def _file_relation(siblings: list[str]) -> tuple[str, str] | None:
     if joined.count("\n") != len(siblings) - 1:
         return _file_relation_each(siblings)
     if "adapter_config.json" in joined and _ADAPTER_RE.search(joined):
-        return "adapter", "file " + next(iter(config_level(siblings, "adapter_config.json")), "adapter_config.json")
+        return "adapter", "file " + _first_config(siblings, "adapter_config.json")
     if "mergekit_config.yml" in joined and _MERGEKIT_RE.search(joined):
-        return "merge", "file " + next(iter(config_level(siblings, "mergekit_config.yml")), "mergekit_config.yml")
+        return "merge", "file " + _first_config(siblings, "mergekit_config.yml")
     if joined.isascii():
         low = joined.lower()
-        if not any(h in low for h in _QUANT_HINTS) or not _QUANT_LOWER_RE.search(low):
+        if not _QUANT_HINT_RE.search(low) or not _QUANT_LOWER_RE.search(low):
             return None
     elif not _QUANT_LINES_RE.search(joined):
         return None
@@ -197,9 +206,9 @@ def _file_relation_each(siblings: list[str]) -> tuple[str, str] | None:
     """The definition, name by name (the first quantised artefact in listing order is the evidence)."""
     names = [s.rsplit("/", 1)[-1] for s in siblings]
     if "adapter_config.json" in names:
-        return "adapter", "file " + next(iter(config_level(siblings, "adapter_config.json")), "adapter_config.json")
+        return "adapter", "file " + _first_config(siblings, "adapter_config.json")
     if "mergekit_config.yml" in names:
-        return "merge", "file " + next(iter(config_level(siblings, "mergekit_config.yml")), "mergekit_config.yml")
+        return "merge", "file " + _first_config(siblings, "mergekit_config.yml")
     for s in siblings:
         if _QUANT_FILE_RE.search(s):
             return "quantized", f"file {s}"
@@ -297,10 +306,14 @@ def parent_edges(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list
     return edges, warnings
 
 
-def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[EdgeSpec], list[str]]:
+def edge_specs(
+    rec: RepoRecord, api: ApiCatalogue | None = None, *, explain: bool = True
+) -> tuple[list[EdgeSpec], list[str]]:
     """parent_edges as plain tuples: the one place the parents of a record are decided.
 
-    `licheck scan` calls this directly for millions of records (tuples, not objects); parent_edges wraps it."""
+    `licheck scan` calls this directly for millions of records (tuples, not objects); parent_edges wraps it.
+    `explain=False` (the scan, which keeps only parent, relation and relation source) decides the same edges but
+    leaves every evidence list empty and writes no warnings: the strings explaining an edge are most of its cost."""
     child = rec.key
     card = rec.card_data
     warnings: list[str] = []
@@ -309,7 +322,7 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
     declared_rel = (
         declared.strip().lower() if isinstance(declared, str) and declared.strip().lower() in _VALID_RELATIONS else None
     )
-    if declared is not None and declared_rel is None:
+    if declared is not None and declared_rel is None and explain:
         warnings.append(
             f"{child}: ignored base_model_relation {str(declared)[:60]!r} (not one of {sorted(_VALID_RELATIONS)})"
         )
@@ -330,14 +343,17 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
             invalid = [base_values[0][:100]]
     else:
         card_parents, invalid, over = distinct_capped(base_values, model_id, child)
-    if over:
+    if over and explain:
         warnings.append(f"{child}: {over} more distinct base model(s) than the {_MAX_PARENTS} followed; not read")
 
+    # One pass over the tags: the few that name a base model or a dataset (most tags are neither).
     tag_rel: dict[str, str] = {}
     tag_parents: list[str] = []
-    for t in rec.tags:
-        if not (isinstance(t, str) and t.startswith("base_model:")):
-            continue  # most tags are not base_model tags
+    ds_tags: list[str] = []
+    for t in [t for t in rec.tags if isinstance(t, str) and t.startswith(_PARENT_TAGS)]:
+        if t[0] == "d":
+            ds_tags.append(t[8:])
+            continue
         parsed = base_model_tag(t)
         if parsed is None:
             continue
@@ -362,81 +378,66 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
                 if sid not in file_parents:
                     file_parents.append(sid)
                 file_names.setdefault(sid, []).append(path)
-    disagreement = config_disagreement(rec) if len(rec.file_parents) > 1 else None
+    disagreement = config_disagreement(rec) if len(rec.file_parents) > 1 and explain else None
     if disagreement:
         warnings.append(disagreement)
 
-    parents: list[str] = list(dict.fromkeys(card_parents + tag_parents + file_parents))
+    parents: list[str] = (
+        list(dict.fromkeys(card_parents + tag_parents + file_parents)) if tag_parents or file_parents else card_parents
+    )
 
     edges: list[EdgeSpec] = []
     for pid in parents:
         evidence: list[EvidenceSpec] = []
-        if pid in card_parents:
-            evidence.append(("card.base_model", f"base_model: {pid}", False))
-        if pid in tag_parents:
-            evidence.append(("tag", f"base_model:{tag_rel.get(pid, '')}{':' if pid in tag_rel else ''}{pid}", False))
-        if pid in file_parents:
-            evidence.append(("file", f"{', '.join(dict.fromkeys(file_names[pid]))} names {pid}", False))
+        if explain:
+            if pid in card_parents:
+                evidence.append(("card.base_model", f"base_model: {pid}", False))
+            if pid in tag_parents:
+                sep = ":" if pid in tag_rel else ""
+                evidence.append(("tag", f"base_model:{tag_rel.get(pid, '')}{sep}{pid}", False))
+            if pid in file_parents:
+                evidence.append(("file", f"{', '.join(dict.fromkeys(file_names[pid]))} names {pid}", False))
         if declared_rel:
             relation, decided = declared_rel, "base_model_relation"
-            evidence.append(("card.base_model_relation", f"base_model_relation: {declared_rel}", False))
+            if explain:
+                evidence.append(("card.base_model_relation", f"base_model_relation: {declared_rel}", False))
         elif file_rel:
             relation, decided = file_rel[0], "file"
-            evidence.append(("file", file_rel[1], False))
+            if explain:
+                evidence.append(("file", file_rel[1], False))
         elif len(card_parents) >= 2 and pid in card_parents:
             relation, decided = "merge", "multiple_base_models"
-            evidence.append(("card.base_model", f"{len(card_parents)} base models listed", False))
+            if explain:
+                evidence.append(("card.base_model", f"{len(card_parents)} base models listed", False))
         elif pid in tag_rel:
             relation, decided = tag_rel[pid], "tag"
         else:
             relation, decided = "finetune", "default"
-        if tag_rel.get(pid) and tag_rel[pid] != relation:
+        if explain and tag_rel.get(pid) and tag_rel[pid] != relation:
             evidence.append(("tag", f"Hub tag says {tag_rel[pid]}; overridden by {decided}", False))
         edges.append((pid, relation, decided, evidence))
 
     for bad in invalid:
-        warnings.append(f"{child}: base model {bad!r} is not a Hub id (local path, URL or malformed)")
+        if explain:
+            warnings.append(f"{child}: base model {bad!r} is not a Hub id (local path, URL or malformed)")
         edges.append(
             (
                 f"invalid:{bad}",
                 declared_rel or "finetune",
                 "base_model_relation" if declared_rel else "default",
-                [("card.base_model", f"base_model: {bad}", False)],
+                [("card.base_model", f"base_model: {bad}", False)] if explain else [],
             )
         )
     unread = unread_parents(child, over, bool(parents or invalid), file_rel[0] if file_rel else None)
     if unread is not None:
         why = ("file", file_rel[1], False) if file_rel and not over else ("card.base_model", unread, False)
         relation = declared_rel or (file_rel[0] if file_rel else "finetune")
-        edges.append((unread, relation, "base_model_relation" if declared_rel else "default", [why]))
+        edges.append((unread, relation, "base_model_relation" if declared_rel else "default", [why] if explain else []))
 
     # Datasets the model was trained on (or a dataset built from other datasets).
-    ds_edges: dict[str, EdgeSpec] = {}
-    ds_sources: list[tuple[str, str]] = [(d, "card.datasets") for d in as_str_list(card.get("datasets"))]
-    ds_sources += [(t[8:], "tag") for t in rec.tags if isinstance(t, str) and t.startswith("dataset:")]
-    over_ids: set[str] = set()
-    for value, src in dict.fromkeys(ds_sources):  # de-duplicated before the cap
-        sid = _subject_id(value, None, dataset=True)
-        if sid is None:
-            if len(warnings) < 50:
-                warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
-            continue
-        if sid == child:
-            continue
-        seen_edge = ds_edges.get(sid)
-        if seen_edge is not None:
-            if len(seen_edge[3]) < 20:
-                label = "datasets" if src.startswith("card") else "dataset:"
-                seen_edge[3].append((src, f"{label}: {value}", False))
-        elif len(ds_edges) < _MAX_PARENTS:
-            ds_edges[sid] = (sid, "trained_on", "datasets", [(src, f"{value}", False)])
-        else:
-            over_ids.add(sid)
-    edges += ds_edges.values()
-    if over_ids:
-        warnings.append(f"{child}: {len(over_ids)} more distinct dataset(s) than the {_MAX_PARENTS} followed; not read")
-        pid = unread_datasets(child, len(over_ids))
-        edges.append((pid, "trained_on", "datasets", [("card.datasets", pid, False)]))
+    card_ds = card.get("datasets")
+    if card_ds is not None or ds_tags:
+        _dataset_edges(child, card_ds, ds_tags, edges, warnings, explain)
 
     # Dataset tags naming an API model ("GPT-4" on teknium/OpenHermes-2.5): the data was generated by it.
     if rec.kind == "dataset" and api is not None:
@@ -445,7 +446,7 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
                 if mention.alias.lower() == t.strip().lower():
                     target = f"api:{mention.provider}/{mention.product}"
                     if target not in {e[0] for e in edges}:
-                        edges.append((target, "generated_by", "tag", [("tag", t, False)]))
+                        edges.append((target, "generated_by", "tag", [("tag", t, False)] if explain else []))
 
     # Prose statements: weak evidence, quoted.
     if rec.prose:
@@ -455,10 +456,49 @@ def edge_specs(rec: RepoRecord, api: ApiCatalogue | None = None) -> tuple[list[E
                 continue
             ev = ("prose", f"{p.pattern}: \u201c{p.sentence}\u201d", True)
             if p.target in existing:
-                for e in edges:
-                    if e[0] == p.target:
-                        e[3].append(ev)
+                if explain:
+                    for e in edges:
+                        if e[0] == p.target:
+                            e[3].append(ev)
                 continue
             existing.add(p.target)
-            edges.append((p.target, p.relation, "prose", [ev]))
+            edges.append((p.target, p.relation, "prose", [ev] if explain else []))
     return edges, warnings
+
+
+_PARENT_TAGS = ("base_model:", "dataset:")
+
+
+def _dataset_edges(
+    child: str, card_ds: Any, ds_tags: list[str], edges: list[EdgeSpec], warnings: list[str], explain: bool
+) -> None:
+    """The `trained_on` edges of a record: card `datasets` then `dataset:` tags, de-duplicated before the cap."""
+    ds_edges: dict[str, EdgeSpec] = {}
+    ds_sources: list[tuple[str, str]] = [(d, "card.datasets") for d in as_str_list(card_ds)]
+    ds_sources += [(t, "tag") for t in ds_tags]
+    over_ids: set[str] = set()
+    for value, src in dict.fromkeys(ds_sources):
+        sid = _subject_id(value, None, dataset=True)
+        if sid is None:
+            if len(warnings) < 50 and explain:
+                warnings.append(f"{child}: dataset {value[:100]!r} is not a Hub id")
+            continue
+        if sid == child:
+            continue
+        seen_edge = ds_edges.get(sid)
+        if seen_edge is not None:
+            if len(seen_edge[3]) < 20 and explain:
+                label = "datasets" if src.startswith("card") else "dataset:"
+                seen_edge[3].append((src, f"{label}: {value}", False))
+        elif len(ds_edges) < _MAX_PARENTS:
+            ds_edges[sid] = (sid, "trained_on", "datasets", [(src, f"{value}", False)] if explain else [])
+        else:
+            over_ids.add(sid)
+    edges += ds_edges.values()
+    if over_ids:
+        if explain:
+            warnings.append(
+                f"{child}: {len(over_ids)} more distinct dataset(s) than the {_MAX_PARENTS} followed; not read"
+            )
+        pid = unread_datasets(child, len(over_ids))
+        edges.append((pid, "trained_on", "datasets", [("card.datasets", pid, False)] if explain else []))

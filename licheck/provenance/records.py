@@ -100,8 +100,10 @@ class RepoRecord:
 
 
 def _strs(values: Any, cap: int | None = None) -> list[str]:
-    out = [v for v in values if isinstance(v, str)] if isinstance(values, (list, tuple)) else []
-    return out if cap is None else out[:cap]
+    if not isinstance(values, (list, tuple)) or not values:
+        return []
+    out = [v for v in values if isinstance(v, str)]
+    return out if cap is None or len(out) <= cap else out[:cap]
 
 
 def new_record(
@@ -135,7 +137,13 @@ def new_record(
     something was not read completely; `problems`: reasons what was read is not trusted (both -> Problem).
     """
     names = _strs(files)
-    stamp = last_modified.isoformat() if hasattr(last_modified, "isoformat") else last_modified
+    stamp = (
+        last_modified
+        if last_modified is None or isinstance(last_modified, str)
+        else last_modified.isoformat()
+        if hasattr(last_modified, "isoformat")
+        else last_modified
+    )
     rec = RepoRecord(
         id=id,
         kind=kind,
@@ -144,10 +152,10 @@ def new_record(
         gated=gated if isinstance(gated, (bool, str)) else bool(gated),
         card_data=trim_card(card),
         tags=_strs(tags, MAX_TAGS),
-        siblings=names[:MAX_SIBLINGS],
+        siblings=names if len(names) <= MAX_SIBLINGS else names[:MAX_SIBLINGS],
         pipeline_tag=pipeline_tag if isinstance(pipeline_tag, str) else None,
-        prose=list(prose or []),
-        file_parents=dict(file_parents or {}),
+        prose=list(prose) if prose else [],
+        file_parents=dict(file_parents) if file_parents else {},
         source=source,
         recorded=recorded,
         requested_id=requested_id,
@@ -155,7 +163,7 @@ def new_record(
         unknown=_strs(unknown),
         prose_licenses=_strs(prose_licenses),
         license_file=license_file if isinstance(license_file, dict) else None,
-        problems=problems_from(incomplete, problems),
+        problems=problems_from(incomplete, problems) if incomplete or problems else [],
     )
     if len(names) > MAX_SIBLINGS:
         rec.problems.append(Problem(listing_truncated(len(names)), INCOMPLETE))

@@ -256,10 +256,10 @@ def evaluate_batch(
 
 
 def _key_of(d: Any) -> str | None:
-    from licheck.scan.records import DumpError, hub_fields
+    from licheck.scan.records import DumpError, hub_id
 
     try:
-        return hub_fields(d)[1]
+        return hub_id(d)[1]
     except DumpError:
         return None
 

@@ -1,12 +1,10 @@
-"""Record -> facts for `licheck scan`: what evidence.py derives from a record, without ModelNode/Edge objects.
+"""Record -> facts for `licheck scan`, read by the audit's own code, without ModelNode/Edge objects.
 
-Why a second extractor: `evidence.parent_edges` costs ~35 us per record (Evidence objects, one regex per sibling)
-and `node_from_record` another ~5 us; at 2M records that alone is over a minute. The functions here mirror
-`license_info`, `_file_relation` and `parent_edges` step by step for model records read from a dump (no card
-prose, no file contents), and tests/test_scan.py checks them against the originals on the real records, on
-generated ones and on hypothesis-generated cards. Dataset records are rare in a model dump and go through
-`evidence.parent_edges` itself. Parsing works on a byte range of a JSON Lines file so that it can run in a
-worker process; everything a worker returns is plain lists, arrays and bytes (cheap to pickle).
+Each record becomes the RepoRecord the Hub client would build (`records.new_record`), its parents come from
+`evidence.edge_specs` (with `explain=False`: the same edges, no evidence strings) and its licence from
+`evidence.licence_fields`; there is no second extractor to keep in step. Parsing works on a byte range of a JSON
+Lines file so that it can run in a worker process; everything a worker returns is plain lists, arrays and bytes
+(cheap to pickle).
 """
 
 from __future__ import annotations
@@ -19,14 +17,12 @@ from typing import Any
 from licheck.engine.nodes import STRONG_RELATION_SOURCES
 from licheck.provenance.evidence import LicenceKey, edge_specs, licence_fields, node_from_record
 from licheck.provenance.ids import is_valid_repo_id
-from licheck.provenance.records import MAX_SIBLINGS, RepoRecord, listing_truncated, new_record, trim_card
+from licheck.provenance.records import RepoRecord, new_record
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge", "distillation", "trained_on", "generated_by")
 REL_CODE = {r: i for i, r in enumerate(RELATIONS)}
 KIND_MODEL, KIND_DATASET = 0, 1
 KIND_CHECK_ID = 2  # flag on the kind byte: the id needs parse_subject (not a plain org/name, or an API org)
-_MAX_TAGS = 1000  # HubClient keeps the first 1000 tags and 5000 sibling names
-_MAX_SIBLINGS = MAX_SIBLINGS
 LicKey = LicenceKey
 
 
@@ -34,8 +30,8 @@ class DumpError(ValueError):
     """A line of the dump is not a usable record (reported in the summary, never fatal)."""
 
 
-def hub_fields(d: Any) -> tuple[str, str, str, dict[str, Any], list[str], list[str], str | None, Any]:
-    """(id, key, kind, trimmed card, tags, sibling names, pipeline_tag, raw gated) of one dump record.
+def hub_id(d: Any) -> tuple[str, str, str]:
+    """(id, key, kind) of one dump record.
 
     Accepts the Hub API shape (`id`, `cardData`, `tags`, `siblings` [{"rfilename"}], `pipeline_tag`) and the
     compact shape of ../shared/data/hub-scrape-2025-04.jsonl (`repo_id`, `card_data`, `hub_tags`, `file_evidence`).
@@ -54,46 +50,48 @@ def hub_fields(d: Any) -> tuple[str, str, str, dict[str, Any], list[str], list[s
         kind = "dataset"
     if rid.startswith("datasets/"):
         kind, rid = "dataset", rid[len("datasets/") :]
-    card = d.get("cardData") if "cardData" in d else d.get("card_data")
-    card = trim_card(card)
-    tags_raw = d.get("tags") if "tags" in d else d.get("hub_tags")
-    tags = [t for t in tags_raw if isinstance(t, str)][:_MAX_TAGS] if isinstance(tags_raw, list) else []
-    sib_raw = d.get("siblings") if "siblings" in d else d.get("file_evidence")
-    siblings: list[str] = []
-    if isinstance(sib_raw, list):
-        try:  # the Hub API shape, in one comprehension; "".join raises unless every name is a str
-            siblings = [s["rfilename"] for s in sib_raw]
-            "".join(siblings)
-        except (TypeError, KeyError, IndexError):
-            siblings = []
-            for s in sib_raw:
-                name = s.get("rfilename") if isinstance(s, dict) else s
-                if isinstance(name, str):
-                    siblings.append(name)
-        siblings = siblings[:_MAX_SIBLINGS]
-    pipeline = d.get("pipeline_tag")
-    key = ("datasets/" + rid) if kind == "dataset" else rid
-    return rid, key, kind, card, tags, siblings, pipeline if isinstance(pipeline, str) else None, d.get("gated")
+    return rid, ("datasets/" + rid) if kind == "dataset" else rid, kind
+
+
+def sibling_names(sib_raw: Any) -> list[str]:
+    """The file names of a listing (Hub shape [{"rfilename"}] or plain names); new_record caps and flags them."""
+    if not isinstance(sib_raw, list):
+        return []
+    try:  # the Hub API shape, in one comprehension; "".join raises unless every name is a str
+        names = [s["rfilename"] for s in sib_raw]
+        "".join(names)
+        return names
+    except (TypeError, KeyError, IndexError):
+        names = []
+        for s in sib_raw:
+            name = s.get("rfilename") if isinstance(s, dict) else s
+            if isinstance(name, str):
+                names.append(name)
+        return names
 
 
 def record_from_hub(d: Any) -> RepoRecord:
-    """The RepoRecord the Hub client would have built from this API answer (no README: no prose)."""
-    rid, _key, kind, card, tags, siblings, pipeline, gated = hub_fields(d)
-    sha = d.get("sha")
-    last = d.get("lastModified", d.get("last_modified"))
-    total = listing_total(d.get("siblings") if "siblings" in d else d.get("file_evidence"))
+    """The RepoRecord the Hub client would have built from this API answer (no README: no prose).
+
+    The raw fields go to `new_record` as they are: it keeps the card's keys, the string tags and names and flags
+    a listing longer than it keeps, once (the way every source's record is made)."""
+    rid, _key, kind = hub_id(d)
+    get = d.get
+    sha = get("sha")
+    last = get("lastModified") if "lastModified" in d else get("last_modified")
+    gated = get("gated")
+    pipeline = get("pipeline_tag")
     return new_record(
         rid,
         kind,
         sha=sha,
         last_modified=last if isinstance(last, str) else None,
         gated=gated if isinstance(gated, (bool, str)) and gated else False,
-        card=card,
-        tags=tags,
-        files=siblings,
-        pipeline_tag=pipeline,
+        card=get("cardData") if "cardData" in d else get("card_data"),
+        tags=get("tags") if "tags" in d else get("hub_tags"),
+        files=sibling_names(get("siblings") if "siblings" in d else get("file_evidence")),
+        pipeline_tag=pipeline if isinstance(pipeline, str) else None,
         source="dump",
-        incomplete=[listing_truncated(total)] if total else [],
     )
 
 
@@ -106,14 +104,6 @@ def statements_key(rules: Any, low_id: str) -> tuple[str, ...]:
 
         found += [rid for pat, rid in rules.model_patterns if fnmatch.fnmatchcase(low_id, pat) and rid not in found]
     return tuple(found)
-
-
-def listing_total(sib_raw: Any) -> int:
-    """How many file names a raw listing holds when that is more than the kept 5000 (else 0; usually just a len())."""
-    if type(sib_raw) is not list or len(sib_raw) <= _MAX_SIBLINGS:
-        return 0
-    n = sum(1 for s in sib_raw if isinstance(s.get("rfilename") if isinstance(s, dict) else s, str))
-    return n if n > _MAX_SIBLINGS else 0
 
 
 class Facts:
@@ -148,14 +138,15 @@ class Facts:
         parents `evidence.edge_specs` (the same code as `licheck audit`). The label is what of the node the
         per-context findings read, without its id: records with equal labels are judged alike."""
         rec = record_from_hub(d)
-        specs, _warnings = edge_specs(rec, self.api)
+        specs, _warnings = edge_specs(rec, self.api, explain=False)
         key = rec.key
         lic = licence_fields(rec)
         stmts = statements_key(self.rules, key.lower())
         dataset = rec.kind == "dataset"
         # The node itself only where the label needs more than the record's fields (rare): multimodal, synthetic
-        node = node_from_record(rec) if dataset or self.needs_multimodal(key, lic, stmts) else None
-        mm = self.multimodal(node) if node is not None and self.needs_multimodal(key, lic, stmts) else None
+        needs_mm = self.needs_multimodal(key, lic, stmts)
+        node = node_from_record(rec) if dataset or needs_mm else None
+        mm = self.multimodal(node) if node is not None and needs_mm else None
         generated = False
         strong = False
         pairs = []
