@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from licheck.domain import (
@@ -120,6 +121,8 @@ class Auditor:
     ) -> dict[str, object]:
         fam: set[str] = set()
         groups: set[str] = set()
+        ids: set[str] = set()  # the weight-channel student nodes that were read (own_models looks them up)
+        rule_ids: set[str] = set()
         incomplete = False
         for nid, ctx in student_ctx.items():
             if "weight" not in ctx.channels:
@@ -129,13 +132,23 @@ class Auditor:
                 (ident.unresolved or ident.missing) and ("student", nid) not in self._governed
             ):
                 incomplete = True
+            if ctx.node.kind != "missing":
+                ids.add(nid.lower())
             for rid in ident.rule_ids + ident.statements:
+                rule_ids.add(rid)
                 r = self.rules.get(rid)
                 if r and r.family:
                     fam.add(r.family)
                 if r and r.family_group:
                     groups.add(r.family_group)
-        return {"families": fam, "groups": groups, "incomplete": incomplete, "present": bool(student_ctx)}
+        return {
+            "families": fam,
+            "groups": groups,
+            "ids": ids,
+            "rules": rule_ids,
+            "incomplete": incomplete,
+            "present": bool(student_ctx),
+        }
 
     def _tool_finding(self, effect: str, node: str, path: list[str], reason: str, flag: str) -> Finding:
         return Finding(
@@ -485,28 +498,45 @@ class Auditor:
         return "true", facts, []
 
     @staticmethod
-    def _in_family(rule: Rule, fam: dict[str, object]) -> bool | None:
-        families = fam["families"]
-        groups = fam["groups"]
-        assert isinstance(families, set) and isinstance(groups, set)
+    def _in_family(rule: Rule, fam: dict[str, object]) -> tuple[bool | None, str]:
+        """Whether the student (its base or a model in the base's weight ancestry) is one of the licensor's own
+        models, and on what that rests. With `own_models` data the licence's definition decides (ids, licences);
+        without it only the rule's own licence family counts and another version of its group stays unknown."""
+        families, groups, ids, rule_ids = fam["families"], fam["groups"], fam["ids"], fam["rules"]
+        assert isinstance(families, set) and isinstance(groups, set) and isinstance(ids, set)
+        assert isinstance(rule_ids, set)
+        own = rule.own_models
+        if own is not None:
+            for nid in sorted(ids):
+                pattern = next((p for p in own.ids if fnmatchcase(nid, p.lower())), None)
+                if pattern is not None:
+                    return True, f"{nid} matches {pattern}"
+            licence = next((r for r in own.licences if r in rule_ids), None)
+            if licence is not None:
+                return True, f"student base under {licence}"
+            unsettled = fam["incomplete"] or any(r in rule_ids for r in own.unsettled)
+            return (None if unsettled else False), ""
         if rule.family and rule.family in families:
-            return True
+            return True, ""
         if rule.family_group and rule.family_group in groups:
-            return None  # same group, another version: version-exact text does not settle it
+            return None, ""  # same group, another version: version-exact text does not settle it
         if fam["incomplete"]:
-            return None
-        return False
+            return None, ""
+        return False, ""
 
 
 def _in_family(asked: Asked, want: object) -> Answer:
-    family = asked.rule.family
-    got = Auditor._in_family(asked.rule, asked.family)
+    rule = asked.rule
+    name = rule.own_models.name if rule.own_models else f"the {rule.family} family"
+    got, why = Auditor._in_family(rule, asked.family)
     return boolean(
         got,
         want,
-        f"student base in the {family} family",
-        f"student base outside the {family} family",
-        f"the student base belongs to the {family} family",
+        f"student base is {name} or a derivative of it ({why})" if why else f"student base in {name}",
+        f"student base outside {name}",
+        f"the student base is {name} or a derivative of it"
+        if rule.own_models
+        else f"the student base belongs to {name}",
     )
 
 
