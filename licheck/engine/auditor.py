@@ -133,7 +133,7 @@ class Auditor:
             ):
                 incomplete = True
             if ctx.node.kind != "missing":
-                ids.add(nid.lower())
+                ids.add(nid)
             for rid in ident.rule_ids + ident.statements:
                 rule_ids.add(rid)
                 r = self.rules.get(rid)
@@ -508,7 +508,7 @@ class Auditor:
         own = rule.own_models
         if own is not None:
             for nid in sorted(ids):
-                pattern = next((p for p in own.ids if fnmatchcase(nid, p.lower())), None)
+                pattern = next((p for p in own.ids if fnmatchcase(nid.lower(), p.lower())), None)
                 if pattern is not None:
                     return True, f"{nid} matches {pattern}"
             licence = next((r for r in own.licences if r in rule_ids), None)
