@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 from licheck.domain import (
@@ -28,7 +27,8 @@ from licheck.domain import (
 from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.engine.drift import TOOL, drift_findings
 from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
-from licheck.engine.facts import Answer, Asked, Condition, boolean
+from licheck.engine.facts import Asked, Condition, boolean
+from licheck.engine.family import student_in_family
 from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, multimodal, unnamed_licence
 from licheck.engine.verdicts import settle, verdict_of
 from licheck.rules.ruleset import Identification, RuleSet
@@ -497,48 +497,6 @@ class Auditor:
             return ("unknown_fact" if unknown_fact else "unknown_data"), facts, unknown_fact or unknown_data
         return "true", facts, []
 
-    @staticmethod
-    def _in_family(rule: Rule, fam: dict[str, object]) -> tuple[bool | None, str]:
-        """Whether the student (its base or a model in the base's weight ancestry) is one of the licensor's own
-        models, and on what that rests. With `own_models` data the licence's definition decides (ids, licences);
-        without it only the rule's own licence family counts and another version of its group stays unknown."""
-        families, groups, ids, rule_ids = fam["families"], fam["groups"], fam["ids"], fam["rules"]
-        assert isinstance(families, set) and isinstance(groups, set) and isinstance(ids, set)
-        assert isinstance(rule_ids, set)
-        own = rule.own_models
-        if own is not None:
-            for nid in sorted(ids):
-                pattern = next((p for p in own.ids if fnmatchcase(nid.lower(), p.lower())), None)
-                if pattern is not None:
-                    return True, f"{nid} matches {pattern}"
-            licence = next((r for r in own.licences if r in rule_ids), None)
-            if licence is not None:
-                return True, f"student base under {licence}"
-            unsettled = fam["incomplete"] or any(r in rule_ids for r in own.unsettled)
-            return (None if unsettled else False), ""
-        if rule.family and rule.family in families:
-            return True, ""
-        if rule.family_group and rule.family_group in groups:
-            return None, ""  # same group, another version: version-exact text does not settle it
-        if fam["incomplete"]:
-            return None, ""
-        return False, ""
-
-
-def _in_family(asked: Asked, want: object) -> Answer:
-    rule = asked.rule
-    name = rule.own_models.name if rule.own_models else f"the {rule.family} family"
-    got, why = Auditor._in_family(rule, asked.family)
-    return boolean(
-        got,
-        want,
-        f"student base is {name} or a derivative of it ({why})" if why else f"student base in {name}",
-        f"student base outside {name}",
-        f"the student base is {name} or a derivative of it"
-        if rule.own_models
-        else f"the student base belongs to {name}",
-    )
-
 
 # The rule conditions answered from the graph, not from the plan (those are declared in licheck.engine.facts).
 NODE_CONDITIONS: tuple[Condition, ...] = (
@@ -547,7 +505,7 @@ NODE_CONDITIONS: tuple[Condition, ...] = (
         {"type": "boolean"},
         lambda a, want: boolean(a.ctx.direct, want, "used directly", "reached through another party's data or model"),
     ),
-    Condition("student_in_family", {"type": "boolean"}, _in_family, missing="data"),
+    Condition("student_in_family", {"type": "boolean"}, student_in_family, missing="data"),
     Condition(
         "multimodal",
         {"type": "boolean"},
