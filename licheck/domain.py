@@ -298,6 +298,23 @@ class Clause:
 
 
 @dataclass(slots=True, frozen=True)
+class OwnModels:
+    """The licensor's own models as a licence defines them (rule key `own_models`): a carve-out such as "excluding
+    Tongyi Qianwen or derivative works thereof" is decided by looking the student up here, never by id tests in code.
+
+    `ids`: Hub id patterns (fnmatch, case-insensitive) of the models the definition covers; `licences`: rule ids
+    whose models count too (the licensor's licences, which its derivatives carry); `unsettled`: rule ids whose
+    models the definition may or may not cover (the text does not say: such a student stays unknown, `review`)."""
+
+    name: str
+    section: str
+    quote: str
+    ids: tuple[str, ...] = ()
+    licences: tuple[str, ...] = ()
+    unsettled: tuple[str, ...] = ()
+
+
+@dataclass(slots=True, frozen=True)
 class Rule:
     id: str
     title: str
@@ -318,6 +335,7 @@ class Rule:
     examples: tuple[dict[str, Any], ...] = ()
     overrides: tuple[str, ...] = ()  # rule ids it replaces or whose identifiers it takes over (declared)
     origin: str | None = None  # the rule file, for a rule from an organisation folder (named in every finding)
+    own_models: OwnModels | None = None  # the licensor's own models, for `student_in_family`
 
 
 @dataclass(slots=True)

@@ -114,7 +114,9 @@ def main(argv: list[str]) -> int:
             elif hashlib.sha256(tp.read_bytes()).hexdigest() != rule["text_sha256"]:
                 print(f"{path.name}: text_sha256 does not match {default_text}")
                 failures += 1
-        for clause in rule.get("clauses", []):
+        # A rule's own_models definition (the licensor's family) is a quote from the same text, checked alike.
+        own = [{"id": "own_models", "quote": rule["own_models"]["quote"]}] if rule.get("own_models") else []
+        for clause in rule.get("clauses", []) + own:
             if clause.get("verification") == "secondary" or (
                 rule.get("verification") == "secondary" and "verification" not in clause
             ):

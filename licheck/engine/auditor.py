@@ -27,7 +27,8 @@ from licheck.domain import (
 from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.engine.drift import TOOL, drift_findings
 from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
-from licheck.engine.facts import Answer, Asked, Condition, boolean
+from licheck.engine.facts import Asked, Condition, boolean
+from licheck.engine.family import student_in_family
 from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, multimodal, unnamed_licence
 from licheck.engine.settle import clause_settle, open_questions, tool_settle
 from licheck.engine.verdicts import settle, verdict_of
@@ -121,6 +122,8 @@ class Auditor:
     ) -> dict[str, object]:
         fam: set[str] = set()
         groups: set[str] = set()
+        ids: set[str] = set()  # the weight-channel student nodes that were read (own_models looks them up)
+        rule_ids: set[str] = set()
         incomplete = False
         for nid, ctx in student_ctx.items():
             if "weight" not in ctx.channels:
@@ -130,13 +133,23 @@ class Auditor:
                 (ident.unresolved or ident.missing) and ("student", nid) not in self._governed
             ):
                 incomplete = True
+            if ctx.node.kind != "missing":
+                ids.add(nid)
             for rid in ident.rule_ids + ident.statements:
+                rule_ids.add(rid)
                 r = self.rules.get(rid)
                 if r and r.family:
                     fam.add(r.family)
                 if r and r.family_group:
                     groups.add(r.family_group)
-        return {"families": fam, "groups": groups, "incomplete": incomplete, "present": bool(student_ctx)}
+        return {
+            "families": fam,
+            "groups": groups,
+            "ids": ids,
+            "rules": rule_ids,
+            "incomplete": incomplete,
+            "present": bool(student_ctx),
+        }
 
     def _tool_finding(self, effect: str, node: str, path: list[str], reason: str, flag: str) -> Finding:
         """Every finding licheck makes itself; a review gets what would settle it here (engine/settle.py)."""
@@ -493,31 +506,6 @@ class Auditor:
             return ("unknown_fact" if unknown_fact else "unknown_data"), facts, unknown_fact or unknown_data
         return "true", facts, []
 
-    @staticmethod
-    def _in_family(rule: Rule, fam: dict[str, object]) -> bool | None:
-        families = fam["families"]
-        groups = fam["groups"]
-        assert isinstance(families, set) and isinstance(groups, set)
-        if rule.family and rule.family in families:
-            return True
-        if rule.family_group and rule.family_group in groups:
-            return None  # same group, another version: version-exact text does not settle it
-        if fam["incomplete"]:
-            return None
-        return False
-
-
-def _in_family(asked: Asked, want: object) -> Answer:
-    family = asked.rule.family
-    got = Auditor._in_family(asked.rule, asked.family)
-    return boolean(
-        got,
-        want,
-        f"student base in the {family} family",
-        f"student base outside the {family} family",
-        f"the student base belongs to the {family} family",
-    )
-
 
 # The rule conditions answered from the graph, not from the plan (those are declared in licheck.engine.facts).
 NODE_CONDITIONS: tuple[Condition, ...] = (
@@ -526,7 +514,7 @@ NODE_CONDITIONS: tuple[Condition, ...] = (
         {"type": "boolean"},
         lambda a, want: boolean(a.ctx.direct, want, "used directly", "reached through another party's data or model"),
     ),
-    Condition("student_in_family", {"type": "boolean"}, _in_family, missing="data"),
+    Condition("student_in_family", {"type": "boolean"}, student_in_family, missing="data"),
     Condition(
         "multimodal",
         {"type": "boolean"},

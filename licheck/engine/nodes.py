@@ -28,12 +28,15 @@ STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
 
 
 def multimodal(node: ModelNode) -> bool | None:
+    """Whether the node is a multimodal model, from its record: a multimodal pipeline tag, tag or name says yes; a
+    text pipeline tag (or, with no pipeline tag, a text task among its tags) says no. None only when the record has
+    neither (the question stays open: `review`)."""
     tags = {t.lower() for t in node.tags}
     if (node.pipeline_tag or "") in MULTIMODAL_PIPELINES or tags & MULTIMODAL_PIPELINES or "vision" in tags:
         return True
     if _MM_NAME_RE.search(node.id):
         return True
-    if (node.pipeline_tag or "") in TEXT_PIPELINES:
+    if (node.pipeline_tag or "") in TEXT_PIPELINES or (not node.pipeline_tag and tags & TEXT_PIPELINES):
         return False
     return None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from licheck import resources
-from licheck.domain import Clause, Deliverables, LicenseInfo, ModelNode, Rule
+from licheck.domain import Clause, Deliverables, LicenseInfo, ModelNode, OwnModels, Rule
 from licheck.errors import RuleError
 from licheck.rules.files import NOT_RULE_FILES, line_of, rule_files, validate_text  # noqa: F401 (licheck.rules.ruleset.* API)
 
@@ -73,6 +73,7 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
             )
         )
     ident = data.get("identifiers") or {}
+    own = data.get("own_models")
     return Rule(
         id=data["id"],
         title=data["title"],
@@ -93,6 +94,16 @@ def rule_from_data(data: dict[str, Any], path: str | None = None, *, user: bool 
         examples=tuple(data.get("examples") or ()),
         overrides=_tuple(data.get("overrides")),
         origin=path if user else None,
+        own_models=OwnModels(
+            name=own["name"],
+            section=str(own["section"]),
+            quote=" ".join(str(own["quote"]).split()),
+            ids=_tuple(own.get("ids")),
+            licences=_tuple(own.get("licences")),
+            unsettled=_tuple(own.get("unsettled")),
+        )
+        if own
+        else None,
     )
 
 
