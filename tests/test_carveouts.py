@@ -100,3 +100,16 @@ def test_a_text_task_tag_settles_modality_when_the_pipeline_tag_is_absent(hub_en
     doc = _audit(cli, "example-org/llama-3.2-tagged", "--student", "Qwen/Qwen2-7B", "--eu", "--mau", "1000")
     assert "LLAMA32-AUP-EU" not in _clauses(doc)
     assert doc["verdict"] == "conditional", [(f["clause"], f["effect"], f["reason"]) for f in doc["findings"]]
+
+
+def test_the_licensors_card_settles_modality_for_its_own_model_when_the_record_says_nothing(hub_env, cli) -> None:
+    """rules/model-modalities.yaml: Meta's card calls Llama 3.2 1B/3B "text in/text out"; only Meta's own repos."""
+    hubdata.load(hub_env, "Qwen/Qwen2-7B")
+    bare = {"card_data": {"license": "llama3.2"}, "tags": [], "auto_tags": False}
+    hub_env.add_model("meta-llama/Llama-3.2-1B-Instruct", **bare)
+    doc = _audit(cli, "meta-llama/Llama-3.2-1B-Instruct", "--student", "Qwen/Qwen2-7B", "--eu", "--mau", "1000")
+    assert "LLAMA32-AUP-EU" not in _clauses(doc, "review")
+    assert doc["verdict"] == "conditional", [(f["clause"], f["effect"], f["reason"]) for f in doc["findings"]]
+    hub_env.add_model("example-org/Llama-3.2-1B-Instruct-ft", **bare)  # a third party's repo: its record decides
+    doc = _audit(cli, "example-org/Llama-3.2-1B-Instruct-ft", "--student", "Qwen/Qwen2-7B", "--eu", "--mau", "1000")
+    assert doc["verdict"] == "review" and "LLAMA32-AUP-EU" in _clauses(doc, "review")

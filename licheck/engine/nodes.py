@@ -29,8 +29,8 @@ STRONG_RELATION_SOURCES = frozenset({"base_model_relation", "file"})
 
 def multimodal(node: ModelNode) -> bool | None:
     """Whether the node is a multimodal model, from its record: a multimodal pipeline tag, tag or name says yes; a
-    text pipeline tag (or, with no pipeline tag, a text task among its tags) says no. None only when the record has
-    neither (the question stays open: `review`)."""
+    text pipeline tag (or, with no pipeline tag, a text task among its tags) says no; failing both, the licensor's own
+    card as recorded in rules/model-modalities.yaml. None when nothing says (the question stays open: `review`)."""
     tags = {t.lower() for t in node.tags}
     if (node.pipeline_tag or "") in MULTIMODAL_PIPELINES or tags & MULTIMODAL_PIPELINES or "vision" in tags:
         return True
@@ -38,6 +38,20 @@ def multimodal(node: ModelNode) -> bool | None:
         return True
     if (node.pipeline_tag or "") in TEXT_PIPELINES or (not node.pipeline_tag and tags & TEXT_PIPELINES):
         return False
+    return card_modality(node.id)
+
+
+def card_modality(repo_id: str) -> bool | None:
+    """The licensor's own card's word on modality (rules/model-modalities.yaml), when the record settles nothing."""
+    from fnmatch import fnmatchcase
+
+    from licheck import resources
+    from licheck.rules.compiled import bundle
+
+    rid = repo_id.lower()
+    for entry in bundle(resources.rules_dir(), packaged=True).get("modalities") or []:
+        if any(fnmatchcase(rid, str(p).lower()) for p in entry.get("ids") or ()):
+            return entry.get("modality") != "text"
     return None
 
 

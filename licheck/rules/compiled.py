@@ -51,6 +51,12 @@ def _compile(directory: Path, packaged: bool) -> dict[str, Any]:
         licenses = (hub_data or {}).get("licenses") or {}
         bundle["hub_map"] = {str(k): v for k, v in licenses.items() if isinstance(v, dict)}
         bundle["apis"] = yamlsafe.load((directory / "apis.yaml").read_text(encoding="utf-8"))
+        modalities = directory / "model-modalities.yaml"
+        bundle["modalities"] = (
+            (yamlsafe.load(modalities.read_text(encoding="utf-8")) or {}).get("models") or []
+            if modalities.exists()
+            else []
+        )
     return bundle
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from licheck import resources
 from licheck.errors import RuleError
 
-NOT_RULE_FILES = {"apis.yaml", "hub-licenses.yaml"}
+NOT_RULE_FILES = {"apis.yaml", "hub-licenses.yaml", "model-modalities.yaml"}
 
 
 def line_of(text: str, path_elems: list[Any]) -> int | None:
