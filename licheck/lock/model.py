@@ -142,13 +142,12 @@ def _digest(body: dict[str, Any]) -> str:
 
 def read_lock(path: Path, shown: str | None = None) -> Lock:
     """The lock at `path`; LockError (exit 2) for anything but a file licheck wrote and nobody edited."""
+    from licheck.provenance.resolver import read_regular
+
     shown = shown or str(path)
-    try:
-        if path.is_symlink() or not path.is_file():
-            raise LockError("not a regular file", path=shown)
-        raw = path.read_bytes()[: MAX_LOCK_BYTES + 1]
-    except OSError as exc:
-        raise LockError(f"cannot be read ({exc.strerror or exc})", path=shown) from None
+    raw, why = read_regular(path, MAX_LOCK_BYTES)  # never follows a link or opens a FIFO; reads at most cap + 1
+    if raw is None:
+        raise LockError(why or "cannot be read", path=shown)
     if len(raw) > MAX_LOCK_BYTES:
         raise LockError(f"larger than {MAX_LOCK_BYTES // (1024 * 1024)} MiB", path=shown)
     try:
