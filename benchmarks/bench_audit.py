@@ -22,6 +22,8 @@ import tempfile
 import time
 
 TARGET = 0.150
+# What every licheck command pays before its body runs: Typer, licheck's command declarations, click's command tree.
+CLI_LAYER = "from licheck.cli.app import app; import typer.main; typer.main.get_command(app)"
 CPU: dict[str, list[float]] = {}  # command -> CPU seconds (user + system) of each run
 
 
@@ -66,7 +68,14 @@ def main() -> int:
         audit = median_of_rounds(cmd, env, rounds, runs)
         bare = median_of_rounds([py, "-c", "pass"], env, rounds, runs)
         hub = median_of_rounds([py, "-c", "import huggingface_hub"], env, rounds, runs)
+        typer_only = median_of_rounds([py, "-c", "import typer"], env, rounds, runs, cwd=tmp)
+        tree = median_of_rounds([py, "-c", CLI_LAYER], env, rounds, runs, cwd=tmp)  # not the source tree
     print(f"python -c pass: {bare * 1000:.0f} ms; python -c 'import huggingface_hub': {hub * 1000:.0f} ms (wall)")
+    print(
+        f"floor through Typer: `import typer` {typer_only * 1000:.0f} ms; licheck's Typer app imported and its "
+        f"command tree built, no command run: {tree * 1000:.0f} ms -> {(TARGET - tree) * 1000:.0f} ms of the "
+        f"target left for loading rules, reading the graph, the verdict and the JSON"
+    )
     print(
         f"warm `{' '.join(['licheck', *cmd[1:]])}`: {audit * 1000:.0f} ms "
         f"wall, {cpu(cmd) * 1000:.0f} ms CPU (median of {rounds} x {runs}); target <= {TARGET * 1000:.0f} ms wall"
