@@ -113,3 +113,17 @@ def test_the_licensors_card_settles_modality_for_its_own_model_when_the_record_s
     hub_env.add_model("example-org/Llama-3.2-1B-Instruct-ft", **bare)  # a third party's repo: its record decides
     doc = _audit(cli, "example-org/Llama-3.2-1B-Instruct-ft", "--student", "Qwen/Qwen2-7B", "--eu", "--mau", "1000")
     assert doc["verdict"] == "review" and "LLAMA32-AUP-EU" in _clauses(doc, "review")
+
+
+def test_nvidias_card_settles_that_nemotron_4_340b_instruct_is_no_cosmos_model(hub_env, cli) -> None:
+    """rules/model-modalities.yaml: NVIDIA's card calls Nemotron-4-340B-Instruct an English chat LLM, so the 2025
+    NVIDIA Open Model License's "Built on NVIDIA Cosmos" duty (Cosmos Models are multimodal) is not asked."""
+    hubdata.load(hub_env, "Qwen/Qwen2-7B")
+    card = {"license": "other", "license_name": "nvidia-open-model-license"}
+    hub_env.add_model("nvidia/Nemotron-4-340B-Instruct", card_data=card, tags=[], auto_tags=False)
+    doc = _audit(cli, "nvidia/Nemotron-4-340B-Instruct", "--student", "Qwen/Qwen2-7B")
+    assert doc["verdict"] == "conditional", [(f["clause"], f["effect"], f["reason"]) for f in doc["findings"]]
+    assert not any("COSMOS" in c for c in _clauses(doc, "review"))
+    hub_env.add_model("example-org/Nemotron-4-340B-Instruct", card_data=card, tags=[], auto_tags=False)
+    doc = _audit(cli, "example-org/Nemotron-4-340B-Instruct", "--student", "Qwen/Qwen2-7B")  # not NVIDIA's repo
+    assert doc["verdict"] == "review" and any("COSMOS" in c for c in _clauses(doc, "review"))
