@@ -129,6 +129,8 @@ def test_no_rule_still_claims_the_gate_is_exceeded_unconditionally():
         (Plan(teacher="Qwen/Qwen2.5-7B", mau=-1), "mau must be 0 or more"),
         (Plan(teacher="Qwen/Qwen2.5-7B", annual_revenue=-5), "annual_revenue must be 0 or more"),
         (Plan(teacher="Qwen/Qwen2.5-7B", monthly_revenue=-5), "monthly_revenue must be 0 or more"),
+        (Plan(teacher="datasets/tatsu-lab/alpaca", method="weights"), "a dataset has no weights"),
+        (Plan(teacher="Qwen/Qwen2.5-7B", student="datasets/tatsu-lab/alpaca"), "is a dataset, not a model"),
     ],
 )
 def test_nonsense_plans_are_plan_errors(plan, words):
@@ -145,6 +147,7 @@ def test_nonsense_plans_are_plan_errors(plan, words):
         Plan(teacher="openai/gpt-oss-20b", method="weights"),  # an open-weight model of an API provider's org
         Plan(teacher="meta-llama/Llama-3.1-8B", student="Qwen/Qwen2.5-7B", method="weights", mau=0),
         Plan(teacher="*", student="./local-model"),  # the scan's plan
+        Plan(teacher="datasets/tatsu-lab/alpaca"),  # training on a dataset's outputs: the ordinary question
     ],
 )
 def test_sensible_plans_pass(plan):

@@ -18,17 +18,17 @@ if TYPE_CHECKING:
     from licheck.rules.apis import ApiCatalogue
 
 
-def _is_api(raw: str | None, catalogue: ApiCatalogue) -> bool:
-    """Whether the id names a hosted API product (`api:...` or a catalogue product such as openai/gpt-4o). An id
-    that is not valid at all is left to the resolver, which reports it as it always did."""
+def _kind(raw: str | None, catalogue: ApiCatalogue) -> str | None:
+    """What the id names: "api" (`api:...` or a catalogue product such as openai/gpt-4o), "dataset", "model" or
+    "local". An id that is not valid at all (None) is left to the resolver, which reports it as it always did."""
     if not raw:
-        return False
+        return None
     from licheck.provenance.ids import parse_subject
 
     try:
-        return parse_subject(raw, api_lookup=catalogue.is_product).kind == "api"
+        return parse_subject(raw, api_lookup=catalogue.is_product).kind
     except InvalidRepoId:
-        return False
+        return None
 
 
 def plan_problem(plan: Plan, catalogue: ApiCatalogue | None = None) -> str | None:
@@ -41,15 +41,26 @@ def plan_problem(plan: Plan, catalogue: ApiCatalogue | None = None) -> str | Non
         from licheck.rules.apis import load_catalogue
 
         catalogue = load_catalogue()
-    if plan.method == "weights" and _is_api(plan.teacher, catalogue):
+    teacher, student = _kind(plan.teacher, catalogue), _kind(plan.student, catalogue)
+    if plan.method == "weights" and teacher == "api":
         return (
             f"method weights is impossible with the API teacher {plan.teacher}: a hosted API gives outputs, "
             "never its weights (use method outputs)"
         )
-    if _is_api(plan.student, catalogue):
+    if plan.method == "weights" and teacher == "dataset":
+        return (
+            f"method weights is impossible with the dataset {plan.teacher} as teacher: a dataset has no weights "
+            "(use method outputs to train on it)"
+        )
+    if student == "api":
         return (
             f"student {plan.student} is a hosted API product, not a model whose weights a student can start from "
             "(name a Hub model or a local folder as student, or none for a student trained from scratch)"
+        )
+    if student == "dataset":
+        return (
+            f"student {plan.student} is a dataset, not a model whose weights a student can start from "
+            "(name the dataset as teacher, or a Hub model or local folder as student)"
         )
     return None
 
