@@ -194,3 +194,15 @@ def test_lock_violations_reach_sarif(relicensable: Path, hub_env, cli) -> None:
     (hit,) = [r for r in results if r["ruleId"] == "licheck/lock-node"]
     assert hit["level"] == "error" and "apache-2.0 \u2192 mit" in hit["message"]["text"]
     assert hit["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "licheck.lock"
+
+
+def test_a_card_that_cannot_be_read_any_more_is_its_error_not_a_removed_entry(relicensable: Path, cli) -> None:
+    assert cli("lock").exit_code == 0
+    (relicensable / "models" / "nc" / "README.md").write_text("---\nlicense: [apache-2.0\n---\n# broken\n")
+    doc = cli("check", "--offline", "--format", "json").json()
+    (broken,) = [r for r in doc["results"] if r["kind"] == "card"]
+    assert broken["verdict"] == "review" and "card_unreadable" in str(broken["findings"]), broken  # what the user reads
+    assert not [f for f in violations(doc) if f["clause"] == "lock-entry-removed"], violations(doc)
+    (relicensable / "models" / "nc" / "README.md").unlink()  # a card really gone is still reported as removed
+    doc = cli("check", "--offline", "--format", "json").json()
+    assert [f for f in violations(doc) if f["clause"] == "lock-entry-removed"]

@@ -46,6 +46,7 @@ class Current:
     facts: dict[str, dict[str, NodeFacts]]  # entry key -> node id -> facts
     sources: dict[str, str]  # node id -> where its record came from (hub, cache, snapshot, local, ...)
     terms: dict[str, Terms]  # every rule a node's licences name
+    unchecked: frozenset[str] = frozenset()  # entry keys this run found but could not compute (their error is reported)
 
 
 def _sha256(value: object) -> str:
@@ -83,10 +84,14 @@ def current(results: list[CheckResult], rules: RuleSet) -> Current:
     facts: dict[str, dict[str, NodeFacts]] = {}
     sources: dict[str, str] = {}
     terms: dict[str, Terms] = {}
+    unchecked: set[str] = set()
     for res in results:
-        if res.kind not in LOCKED_KINDS or res.graph is None:
+        if res.kind not in LOCKED_KINDS:
             continue
         key = entry_key(res.kind, res.subject)
+        if res.graph is None:
+            unchecked.add(key)
+            continue
         here = {nid: node_facts(node, rules) for nid, node in res.graph.nodes.items()}
         for nid, node in res.graph.nodes.items():
             sources.setdefault(nid, node.source)
@@ -98,7 +103,7 @@ def current(results: list[CheckResult], rules: RuleSet) -> Current:
         obligations = tuple(sorted({(o["rule"], o["clause"], o["text"]) for o in res.obligations}))
         entries[key] = Entry(res.kind, res.subject, res.path, res.verdict, obligations, tuple(sorted(here)))
         facts[key] = here
-    return Current(entries, facts, sources, terms)
+    return Current(entries, facts, sources, terms, frozenset(unchecked))
 
 
 def to_lock(cur: Current, rules_version: str, keep: Lock | None = None) -> Lock:

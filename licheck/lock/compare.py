@@ -165,5 +165,6 @@ def compare(lock: Lock, cur: Current, *, complete: bool) -> list[Difference]:
         if old_t is not None and new_t is not None and old_t.fingerprint != new_t.fingerprint:
             out.append(Difference("terms", rid, _terms_changes(old_t, new_t), tuple(rules_used[rid])))
     if complete:
-        out += [Difference("entry-removed", key) for key in sorted(set(lock.entries) - set(cur.entries))]
+        gone = set(lock.entries) - set(cur.entries) - cur.unchecked  # an unreadable card is still there: its error says so
+        out += [Difference("entry-removed", key) for key in sorted(gone)]
     return out
