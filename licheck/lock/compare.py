@@ -165,6 +165,7 @@ def compare(lock: Lock, cur: Current, *, complete: bool) -> list[Difference]:
         if old_t is not None and new_t is not None and old_t.fingerprint != new_t.fingerprint:
             out.append(Difference("terms", rid, _terms_changes(old_t, new_t), tuple(rules_used[rid])))
     if complete:
-        gone = set(lock.entries) - set(cur.entries) - cur.unchecked  # an unreadable card is still there: its error says so
+        # a card that is still there but unreadable is reported by its own review, not as removed
+        gone = set(lock.entries) - set(cur.entries) - cur.unchecked
         out += [Difference("entry-removed", key) for key in sorted(gone)]
     return out
