@@ -102,6 +102,13 @@ def test_text_output_names_the_violation(repo: Path, cli) -> None:
     assert res.exit_code == 1
     assert "FORBIDDEN" in res.stdout and "VIOLATION llama-2 license-drift on ./m at m/README.md:2" in res.stdout
     assert res.stdout.rstrip().endswith("exit 1")
+    # Each problem once: the drift violation without the engine's drift note beside it, a missing NOTICE as its
+    # violation (with the quote) without a second "duty missing" line.
+    assert "but inherits" not in res.stdout and "INFO" not in res.stdout, res.stdout
+    assert res.stdout.count("no NOTICE file next to the card") == 1, res.stdout
+    doc = cli("check", "--offline", "--format", "json").json()
+    (c,) = results(doc, "card")
+    assert any(d["status"] == "missing" and d["clause"] == "LLAMA2-1biii" for d in c["duties"])  # JSON keeps it
 
 
 def test_llama31_name_prefix(repo: Path, cli) -> None:

@@ -79,6 +79,9 @@ def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
     res.detail = f"{model_name(card, folder)} ({_declared(graph.nodes[subject])})"
     # The card's own licence binds its recipients, not its author: keep only the tool findings about the card.
     findings = [f for f in verdict.findings if f.node != subject or f.rule == TOOL]
+    drifted = drift(graph, subject, ctx.rules)
+    if drifted:  # the violation says what the engine's drift note says, and which `license:` to write: say it once
+        findings = [f for f in findings if not (f.flag == "license_drift" and f.effect == "info" and f.node == subject)]
     license_line = card.key_line("license") or card.key_line("license_name")
     base_line = card.key_line("base_model")
     for f in findings:
@@ -88,7 +91,7 @@ def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
             via = f.path[1] if len(f.path) > 1 else f.node
             line = card.line_mentioning(via) or base_line or 1
         res.findings.append(located(f, Location(path, line)))
-    for f in drift(graph, subject, ctx.rules):
+    for f in drifted:
         res.findings.append(located(f, Location(path, license_line or base_line or 1), violation=True))
     duties, res.duties = card_duties(card, folder, subject, findings, ctx.rules, path)
     res.findings += duties

@@ -37,7 +37,10 @@ def render_text(report: CheckReport) -> str:
                 out.append(f"    must: {o['text']} ({o['rule']} {o['clause']})")
         for q in r.open_questions():
             out.append(f"    to settle: {q['settle']}; ask {q['ask']}")
+        said = {(cf.finding.rule, cf.finding.clause) for cf in shown}
         for d in r.duties:
+            if (d["rule"], d["clause"]) in said:
+                continue  # a missing duty is already a finding above, with its quote; JSON keeps the duty list
             kind = "duty" if d["required"] else ("recommended" if d.get("recommended_by") else "generic duty")
             out.append(f"    {kind} {d['status']}: {d['duty']}: {d['detail']} ({d['rule']} {d['clause']})")
         for cf in r.waived:
