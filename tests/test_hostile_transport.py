@@ -310,3 +310,25 @@ def test_scan_output_keeps_the_mode_of_the_file_it_replaces(cli, tmp_path):
     finally:
         os.umask(mask)
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+
+
+# -- a corporate proxy: HTTP(S)_PROXY is honoured by licheck's own HTTP client ---------------------------------------
+def test_requests_go_through_the_proxy_the_environment_names(hub_env, tmp_path):
+    """licheck's client has its own (budget) transport, and httpx reads the proxy variables only for a client without
+    one; the fake Hub answers absolute-form request targets, so it stands in for the proxy of a Hub it cannot reach
+    directly (`hub.invalid` never resolves)."""
+    hub_env.add_model("acme/proxied-7b", card_data={"license": "apache-2.0"})
+    env = dict(os.environ, HF_ENDPOINT="http://hub.invalid", HTTP_PROXY=hub_env.url, LICHECK_CACHE_DIR=str(tmp_path))
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        env.pop(name, None)
+    res = run_fast("audit", "acme/proxied-7b", "--time-budget", "5", "--format", "json", env=env)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert doc["verdict"] == "permitted" and nodes(doc)["acme/proxied-7b"]["source"] == "hub", res.stderr
+    assert any(path.startswith("http://hub.invalid/api/models/acme/proxied-7b") for _, path in hub_env.requests)
+    # NO_PROXY names the host: the request goes direct (and cannot reach hub.invalid), never through the proxy.
+    hub_env.clear_log()
+    env.update(NO_PROXY="hub.invalid", LICHECK_CACHE_DIR=str(tmp_path / "fresh"))
+    res = run_fast("audit", "acme/proxied-7b", "--time-budget", "5", "--format", "json", env=env)
+    assert res.returncode == 2 and "could not be reached" in res.stderr, res.stderr
+    assert not hub_env.requests

@@ -154,6 +154,30 @@ class BudgetTransport(httpx2.BaseTransport):
         self._inner.close()
 
 
+def _proxy_mounts() -> dict[str, httpx2.BaseTransport | None]:
+    """The environment's proxies (HTTP(S)_PROXY, ALL_PROXY, NO_PROXY), each behind the budget too.
+
+    httpx reads them only for a client without a transport of its own, and licheck's client has one: without these
+    mounts every request behind a corporate proxy would go direct (and fail). The map is httpx's own reading of the
+    environment (`get_environment_proxies`, not part of its public API); if a later httpx moves it, requests go
+    direct as before. A proxy httpx cannot use (a socks URL without socksio) is left out: its requests fail, and a
+    failed request falls back to the cache and snapshot like any other network failure."""
+    try:
+        from httpx2._utils import get_environment_proxies
+    except ImportError:
+        return {}
+    mounts: dict[str, httpx2.BaseTransport | None] = {}
+    for pattern, url in get_environment_proxies().items():
+        if url is None:
+            mounts[pattern] = None  # NO_PROXY: the default transport
+            continue
+        try:
+            mounts[pattern] = BudgetTransport(httpx2.HTTPTransport(proxy=url))
+        except (ImportError, ValueError, httpx2.InvalidURL):
+            continue
+    return mounts
+
+
 _installed = False
 _install_lock = threading.Lock()
 
@@ -172,7 +196,11 @@ def install(hf_utils: Any) -> None:
 
         def factory() -> httpx2.Client:
             return httpx2.Client(
-                event_hooks={"request": list(hooks)}, follow_redirects=True, timeout=None, transport=BudgetTransport()
+                event_hooks={"request": list(hooks)},
+                follow_redirects=True,
+                timeout=None,
+                transport=BudgetTransport(),
+                mounts=_proxy_mounts(),
             )
 
         hf_utils.set_client_factory(factory)
