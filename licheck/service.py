@@ -106,14 +106,22 @@ def chain(model_id: str, options: Options | None = None) -> tuple[Graph, Session
     return graph, session
 
 
-def audit(plan: Plan, options: Options | None = None, rules: RuleSet | None = None) -> tuple[Verdict, Session]:
+def resolve_plan(plan: Plan, options: Options) -> tuple[Graph, Graph | None, Session]:
+    """The plan checked, then its teacher's graph (at the pinned revision) and its student's, read in one session:
+    how every command that audits a plan reads it (audit, alternatives)."""
     validate_plan(plan)  # a plan that cannot happen is an error (exit 2), before any request
-    options = options or Options()
-    rules = rules or load_rules(options.rules_dirs)
     session = Session.open(options)
     resolver = session.resolver()
     teacher = resolver.resolve(plan.teacher, options.revision)
     student = resolver.resolve(plan.student) if plan.student else None
+    return teacher, student, session
+
+
+def audit(plan: Plan, options: Options | None = None, rules: RuleSet | None = None) -> tuple[Verdict, Session]:
+    options = options or Options()
+    validate_plan(plan)  # before the rules are read, too
+    rules = rules or load_rules(options.rules_dirs)
+    teacher, student, session = resolve_plan(plan, options)
     return Auditor(rules).audit(plan, teacher, student), session
 
 

@@ -191,11 +191,7 @@ def alternatives(plan: Plan, options: Any, rules: RuleSet) -> tuple[Suggestions,
     from licheck import service
     from licheck.provenance.snapshot import load_snapshot
 
-    service.validate_plan(plan)
-    session = service.Session.open(options)
-    resolver = session.resolver()
-    teacher = resolver.resolve(plan.teacher, options.revision)
-    student = resolver.resolve(plan.student) if plan.student else None
+    teacher, student, session = service.resolve_plan(plan, options)
     # The same options with the network and a pinned revision left out: candidates come from cache and snapshot.
     offline = service.Session.open(replace(options, offline=True, refresh=False, revision=None))
     found = suggest(plan, teacher, student, load_snapshot(), rules, resolver=offline.resolver())
