@@ -62,10 +62,15 @@ class Gated(SourceError):
 
 
 class Unreachable(SourceError):
-    """Network failure, server error, timeout, malformed answer: the Hub could not tell us."""
+    """Network failure, server error, timeout, malformed answer: the Hub could not tell us.
 
-    def __init__(self, message: str) -> None:
+    `cause` is what happened without the node's id ("ConnectError", "Hub answered HTTP 503"); `connected` says
+    whether a connection was made at all (the user's line reads "could not be reached" or "did not answer")."""
+
+    def __init__(self, message: str, *, cause: str | None = None, connected: bool = True) -> None:
         super().__init__(message, reason="unreachable")
+        self.cause = message if cause is None else cause
+        self.connected = connected
 
 
 class OfflineMiss(SourceError):

@@ -51,6 +51,11 @@ def offline_env() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _unreachable(what: str, cause: str) -> Unreachable:
+    """The Hub was reached but gave no usable answer about `what`."""
+    return Unreachable(f"{what}: {cause}", cause=cause)
+
+
 class HubClient:
     def __init__(
         self,
@@ -94,7 +99,7 @@ class HubClient:
     def _exhausted(self, what: str) -> Unreachable:
         self._down = f"time budget of {self.budget.seconds:g} s exhausted"
         budget = f"{self.budget.seconds:g} s"
-        return Unreachable(f"{what}: {self.endpoint} did not answer within the time budget of {budget}")
+        return _unreachable(what, f"{self.endpoint} did not answer within the time budget of {budget}")
 
     def _call(self, what: str, fn: Any) -> tuple[Any, list[tuple[str, int, str | None]]]:
         """fn()'s value and the HTTP hops its successful attempt made; failures become SourceErrors."""
@@ -114,7 +119,7 @@ class HubClient:
             except hubhttp.BudgetExhausted:
                 raise self._exhausted(what) from None
             except hubhttp.AnswerTooLarge as exc:
-                raise Unreachable(f"{what}: {exc}") from None
+                raise _unreachable(what, str(exc)) from None
             except errors.GatedRepoError:
                 raise Gated(f"{what}: gated repository (access must be granted on the Hub)") from None
             except errors.RevisionNotFoundError:
@@ -133,15 +138,15 @@ class HubClient:
                 if status in RETRY_STATUS and attempt <= self.retries and wait < self.budget.remaining():
                     time.sleep(wait)
                     continue
-                raise Unreachable(f"{what}: Hub answered HTTP {status}") from None
+                raise _unreachable(what, f"Hub answered HTTP {status}") from None
             except SourceError:
                 raise
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise Unreachable(f"{what}: malformed answer from the Hub ({type(exc).__name__})") from None
+                raise _unreachable(what, f"malformed answer from the Hub ({type(exc).__name__})") from None
             except Exception as exc:  # network layer: connect errors, timeouts, redirect loops
                 name = type(exc).__name__
                 if "Redirect" in name:
-                    raise Unreachable(f"{what}: too many redirects") from None
+                    raise _unreachable(what, "too many redirects") from None
                 # A refused or unresolvable connection is retried once; timeouts and dropped answers up to `retries`.
                 limit = min(1, self.retries) if "Connect" in name else self.retries
                 wait = min(0.2 * 2**attempt, self.max_retry_wait)
@@ -152,7 +157,9 @@ class HubClient:
                     raise self._exhausted(what) from None
                 if "Connect" in name:
                     self._down = name
-                raise Unreachable(f"{what}: cannot reach {self.endpoint} ({name})") from None
+                raise Unreachable(
+                    f"{what}: cannot reach {self.endpoint} ({name})", cause=name, connected=False
+                ) from None
 
     def _wait(self, exc: Any, attempt: int) -> float:
         headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
@@ -199,7 +206,8 @@ class HubClient:
         if subject.kind not in ("model", "dataset"):
             raise NotFound(f"{subject.id}: not a Hub repository")
         if self._down:
-            raise Unreachable(f"{subject.id}: cannot reach {self.endpoint} ({self._down}, earlier in this run)")
+            cause = f"{self._down}, earlier in this run"
+            raise Unreachable(f"{subject.id}: cannot reach {self.endpoint} ({cause})", cause=cause, connected=False)
         _, _, api = self._lib()
         repo_id = subject.repo_id
         if subject.kind == "model":
@@ -219,12 +227,13 @@ class HubClient:
         (recordbuild decides which, and what they say)."""
         canonical = getattr(info, "id", None) or subject.repo_id
         if not isinstance(canonical, str):
-            raise Unreachable(f"{subject.id}: malformed answer from the Hub (id)")
+            raise _unreachable(subject.id, "malformed answer from the Hub (id)")
         if canonical.lower() != subject.repo_id.lower() and not redirected_to(hops, subject.kind, canonical):
             # Only a redirect the client followed renames a repo; an id the answer merely claims is not trusted.
-            raise Unreachable(
-                f"{subject.id}: the Hub's answer is about another repository ({canonical[:120]!r}) and no redirect "
-                "led there; not used"
+            raise _unreachable(
+                subject.id,
+                f"the Hub's answer is about another repository ({canonical[:120]!r}) and no redirect "
+                "led there; not used",
             )
         requested = subject.repo_id if canonical != subject.repo_id else None
         rec = build.record_from_info(info, subject.kind, canonical, requested)

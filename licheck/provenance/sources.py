@@ -150,10 +150,7 @@ class LayeredSource:
     def _unreachable(self, exc: Unreachable) -> str:
         endpoint = self.hub.endpoint if self.hub is not None else "https://huggingface.co"
         host = urlsplit(endpoint).netloc or endpoint
-        detail = str(exc).split(": ", 1)[-1]
-        if detail.startswith(f"cannot reach {endpoint} ("):
-            return f"{host} could not be reached {detail[len(f'cannot reach {endpoint} ') :]}"
-        return f"{host} did not answer ({detail})"
+        return f"{host} {'did not answer' if exc.connected else 'could not be reached'} ({exc.cause})"
 
 
 def close_matches(wanted: str, snapshot: Snapshot, n: int = 3) -> list[str]:
