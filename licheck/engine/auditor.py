@@ -20,7 +20,7 @@ from licheck.domain import (
     Plan,
     Verdict,
 )
-from licheck.engine.clauses import CONDITIONS, NODE_CONDITIONS, NodeContext, rule_findings
+from licheck.engine.clauses import CONDITIONS, NODE_CONDITIONS, NodeContext, rule_findings  # noqa: F401 - moved names stay importable here
 from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.engine.drift import TOOL, drift_findings
 from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, unnamed_licence
@@ -30,9 +30,6 @@ from licheck.rules.ruleset import Identification, RuleSet
 
 if TYPE_CHECKING:
     pass
-
-# Moved to clauses.py / closure.py and still importable from here (tests and callers use these paths).
-__all__ = ["CONDITIONS", "NODE_CONDITIONS", "Auditor", "NodeContext", "governed_by_base"]
 
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
