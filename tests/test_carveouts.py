@@ -127,3 +127,59 @@ def test_nvidias_card_settles_that_nemotron_4_340b_instruct_is_no_cosmos_model(h
     hub_env.add_model("example-org/Nemotron-4-340B-Instruct", card_data=card, tags=[], auto_tags=False)
     doc = _audit(cli, "example-org/Nemotron-4-340B-Instruct", "--student", "Qwen/Qwen2-7B")  # not NVIDIA's repo
     assert doc["verdict"] == "review" and any("COSMOS" in c for c in _clauses(doc, "review"))
+
+
+# -- a student initialised from the teacher's own weights (--method weights, no --student): C016 -----------------
+def test_llama_2_weights_initialising_a_student_from_scratch_is_a_derivative_inside_the_carve_out(hub_env, cli) -> None:
+    hubdata.load(hub_env, "meta-llama/Llama-2-7b-chat-hf")
+    doc = _audit(cli, "meta-llama/Llama-2-7b-chat-hf", "--method", "weights")
+    assert doc["verdict"] == "conditional", [(f["clause"], f["effect"], f["reason"]) for f in doc["findings"]]
+    assert "LLAMA2-1bv" not in _clauses(doc)
+    assert {"LLAMA2-1bv-CARVE", "LLAMA2-1bi", "LLAMA2-2"} <= _clauses(doc, "obligation")
+    carve = next(f for f in doc["findings"] if f["clause"] == "LLAMA2-1bv-CARVE")
+    assert any("initialised from the weights of meta-llama/Llama-2-7b-chat-hf" in t for t in carve["triggered_by"])
+
+
+def test_llama_2_quantisation_as_weight_source_reaches_the_carve_out_through_its_base(hub_env, cli) -> None:
+    # TheBloke/Llama-2-7B-Chat-GGML: `license: other`, base meta-llama/Llama-2-7b-chat-hf, GGML files.
+    hubdata.load(hub_env, "TheBloke/Llama-2-7B-Chat-GGML", "meta-llama/Llama-2-7b-chat-hf")
+    doc = _audit(cli, "TheBloke/Llama-2-7B-Chat-GGML", "--method", "weights", "--mau", "1000")
+    assert "LLAMA2-1bv" not in _clauses(doc) and "LLAMA2-1bv-CARVE" in _clauses(doc, "obligation")
+
+
+def test_llama_2_weights_with_a_non_llama_student_base_stay_forbidden(hub_env, cli) -> None:
+    hubdata.load(hub_env, "meta-llama/Llama-2-7b-chat-hf", "mistralai/Mistral-7B-v0.1")
+    doc = _audit(cli, "meta-llama/Llama-2-7b-chat-hf", "--method", "weights", "--student", "mistralai/Mistral-7B-v0.1")
+    assert doc["verdict"] == "forbidden"
+    assert "LLAMA2-1bv" in _clauses(doc, "forbid") and "LLAMA2-1bv-CARVE" not in _clauses(doc)
+
+
+def test_llama_2_outputs_into_a_student_from_scratch_stay_forbidden(hub_env, cli) -> None:
+    hubdata.load(hub_env, "meta-llama/Llama-2-7b-chat-hf")
+    for method in ("outputs", "logits"):
+        doc = _audit(cli, "meta-llama/Llama-2-7b-chat-hf", "--method", method, "--mau", "1000")
+        assert doc["verdict"] == "forbidden", method
+        assert "LLAMA2-1bv" in _clauses(doc, "forbid") and "LLAMA2-1bv-CARVE" not in _clauses(doc)
+
+
+def test_weights_of_a_model_only_distilled_from_llama_2_do_not_make_its_student_a_llama_2_derivative() -> None:
+    """The teacher's weights descend from Mistral; Llama 2 only reached it through distillation (output channel):
+    a student initialised from those weights is not Llama 2's derivative, so its ban still applies."""
+    from licheck.domain import Edge, Evidence, Graph, LicenseInfo, ModelNode, Plan
+    from licheck.engine.auditor import Auditor
+    from licheck.rules.ruleset import load_rules
+
+    def node(nid: str, lic: str) -> ModelNode:
+        return ModelNode(id=nid, kind="model", license=LicenseInfo(card=[lic]), pipeline_tag="text-generation")
+
+    teacher = node("example-org/mistral-distilled", "apache-2.0")
+    g = Graph(root=teacher.id, nodes={teacher.id: teacher})
+    for parent, lic, rel in (
+        ("mistralai/Mistral-7B-v0.1", "apache-2.0", "finetune"),
+        ("meta-llama/Llama-2-7b-chat-hf", "llama2", "distillation"),
+    ):
+        g.nodes[parent] = node(parent, lic)
+        g.edges.append(Edge(teacher.id, parent, rel, "test", [Evidence("test", "test")]))
+    v = Auditor(load_rules()).audit(Plan(teacher=teacher.id, method="weights", mau=1000), g, None)
+    assert v.verdict == "forbidden"
+    assert any(f.clause == "LLAMA2-1bv" and f.effect == "forbid" for f in v.findings)

@@ -517,3 +517,10 @@ def test_self_check_stops_a_scan_the_engine_disagrees_with(tmp_path: Path, monke
     monkeypatch.setattr(scan.Judge, "signature_verdict", lambda self, sig, rep: "permitted")
     with pytest.raises(scan.ScanConsistencyError, match="self-check"):
         scan.run_scan(str(dump), Plan(teacher="*"), load_rules(), workers=1, verify=50)
+
+
+def test_real_records_match_audit_weights_from_scratch(tmp_path: Path) -> None:
+    """A student initialised from each teacher's weights (--method weights, no --student): the own-models carve-out
+    for the teacher's own derivative (engine/family.py) is decided per node, so the fold agrees with the audit."""
+    got = assert_same(tmp_path, real_records(), Plan(teacher="*", method="weights"))
+    assert got["meta-llama/Llama-2-7b-chat-hf"]["verdict"] == "conditional"

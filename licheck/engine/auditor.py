@@ -8,44 +8,28 @@ data is never permissive: it yields `review` with the reason.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from licheck.domain import (
     INCOMPLETE,
     VERDICT_RANK,
     WEIGHT_RELATIONS,
-    Clause,
     Effect,
     Finding,
     Graph,
-    ModelNode,
     Plan,
-    Rule,
     Verdict,
 )
+from licheck.engine.clauses import CONDITIONS, NODE_CONDITIONS, NodeContext, rule_findings  # noqa: F401 - moved names stay importable here
 from licheck.engine.closure import governed_by_base, relicence_bit, relicensed, walk
 from licheck.engine.drift import TOOL, drift_findings
-from licheck.engine.facts import CONDITIONS as PLAN_CONDITIONS
-from licheck.engine.facts import Asked, Condition, boolean
-from licheck.engine.family import student_in_family
-from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, multimodal, unnamed_licence
-from licheck.engine.settle import clause_settle, open_questions, tool_settle
+from licheck.engine.nodes import STRONG_RELATION_SOURCES, _file_match, licence_known, unnamed_licence
+from licheck.engine.settle import open_questions, tool_settle
 from licheck.engine.verdicts import settle, verdict_of
 from licheck.rules.ruleset import Identification, RuleSet
 
 if TYPE_CHECKING:
     pass
-
-
-@dataclass(slots=True)
-class NodeContext:
-    node: ModelNode
-    path: list[str]
-    channels: set[str]
-    direct: bool
-    role: str  # teacher | student
-    children: list[str] = field(default_factory=list)  # nodes of the same closure that name this one as parent
 
 
 def _walk(graph: Graph, role: str, method: str) -> dict[str, NodeContext]:
@@ -264,7 +248,7 @@ class Auditor:
             for rid in rule_ids:
                 rule = self.rules.get(rid)
                 if rule is not None:
-                    fs += self._rule_findings(plan, ctx, rule, student_families)
+                    fs += rule_findings(plan, ctx, rule, student_families)
             rank = max((VERDICT_RANK.get(verdict_of(f), 0) for f in fs), default=0)
             if best is None or rank < best_rank:
                 best, best_rank = fs, rank
@@ -414,112 +398,5 @@ class Auditor:
                     )
                 )
                 continue
-            out += self._rule_findings(plan, ctx, rule, student_families)
+            out += rule_findings(plan, ctx, rule, student_families)
         return out
-
-    # -- clause evaluation --------------------------------------------------------------------------------------
-    def _rule_findings(
-        self, plan: Plan, ctx: NodeContext, rule: Rule, student_families: dict[str, object]
-    ) -> list[Finding]:
-        out: list[Finding] = []
-        for clause in rule.clauses:
-            if not set(clause.channels) & ctx.channels:
-                continue
-            channel = "output" if "output" in ctx.channels and "output" in clause.channels else "weight"
-            if clause.methods and ctx.role == "teacher" and plan.method not in clause.methods:
-                continue
-            if clause.uses and plan.use not in clause.uses:
-                continue
-            status, facts, unknown = self._conditions(plan, ctx, rule, clause, student_families)
-            if status == "false":
-                continue
-            effect = clause.effect
-            reason = clause.reason or clause.obligation or f"{rule.title} {clause.section}"
-            obligation = clause.obligation
-            if status == "unknown_fact":
-                if effect == Effect.PERMIT:
-                    continue
-                if effect == Effect.FORBID:
-                    effect = Effect.OBLIGATION
-                    obligation = clause.obligation or f"Ensure that {', '.join(unknown)} does not apply"
-                    reason = f"depends on licensee facts not given ({', '.join(unknown)}): {reason}"
-                elif effect == Effect.OBLIGATION:
-                    obligation = f"If {', '.join(unknown)}: {clause.obligation or reason}"
-            elif status == "unknown_data":
-                if effect == Effect.PERMIT:
-                    continue
-                effect = Effect.REVIEW
-                reason = f"cannot tell whether {', '.join(unknown)}: {reason}"
-            verification = clause.verification or rule.verification
-            if verification == "secondary" and effect in (Effect.FORBID, Effect.OBLIGATION, Effect.PERMIT):
-                if effect == Effect.PERMIT:
-                    continue
-                reason = f"clause text not verified against the primary source ({effect} if it holds): {reason}"
-                effect = Effect.REVIEW
-            url = clause.url or rule.source_url
-            settle, ask = clause_settle(clause, status, unknown, url) if effect == Effect.REVIEW else (None, None)
-            out.append(
-                Finding(
-                    rule=rule.id,
-                    clause=clause.id,
-                    section=clause.section,
-                    effect=effect,
-                    node=ctx.node.id,
-                    path=ctx.path,
-                    quote=clause.quote,
-                    url=url,
-                    reason=reason,
-                    channel=channel,
-                    flag=clause.flag_met if status == "true" and clause.flag_met else clause.flag,
-                    obligation=obligation if effect == Effect.OBLIGATION else None,
-                    generic=clause.generic,
-                    triggered_by=facts,
-                    settle=settle,
-                    ask=ask,
-                )
-            )
-        return out
-
-    def _conditions(
-        self, plan: Plan, ctx: NodeContext, rule: Rule, clause: Clause, fam: dict[str, object]
-    ) -> tuple[str, list[str], list[str]]:
-        """The clause's `when:` conditions, each answered by the registry (planfacts.CONDITIONS + NODE_CONDITIONS)."""
-        facts: list[str] = [f"use={plan.use}", f"method={plan.method}", f"channel={'/'.join(sorted(ctx.channels))}"]
-        unknown_fact: list[str] = []
-        unknown_data: list[str] = []
-        asked = Asked(plan, ctx, rule, fam)
-        for key, want in clause.when:
-            cond = CONDITIONS.get(key)
-            if cond is None:
-                unknown_data.append(f"condition {key}")
-                continue
-            answer = cond.evaluate(asked, want)
-            if answer.fact:
-                facts.append(answer.fact)
-            if answer.holds is None:
-                (unknown_data if cond.missing == "data" else unknown_fact).append(answer.unknown or f"condition {key}")
-            elif not answer.holds:
-                return "false", facts, []
-        if unknown_fact and not unknown_data:
-            return "unknown_fact", facts, unknown_fact
-        if unknown_data:
-            return ("unknown_fact" if unknown_fact else "unknown_data"), facts, unknown_fact or unknown_data
-        return "true", facts, []
-
-
-# The rule conditions answered from the graph, not from the plan (those are declared in licheck.engine.facts).
-NODE_CONDITIONS: tuple[Condition, ...] = (
-    Condition(
-        "direct",
-        {"type": "boolean"},
-        lambda a, want: boolean(a.ctx.direct, want, "used directly", "reached through another party's data or model"),
-    ),
-    Condition("student_in_family", {"type": "boolean"}, student_in_family, missing="data"),
-    Condition(
-        "multimodal",
-        {"type": "boolean"},
-        lambda a, want: boolean(multimodal(a.ctx.node), want, None, None, f"{a.ctx.node.id} is multimodal"),
-        missing="data",
-    ),
-)
-CONDITIONS: dict[str, Condition] = {**PLAN_CONDITIONS, **{c.key: c for c in NODE_CONDITIONS}}

@@ -36,10 +36,26 @@ def in_family(rule: Rule, fam: dict[str, object]) -> tuple[bool | None, str]:
     return False, ""
 
 
+def initialised_from_own(asked: Asked) -> str | None:
+    """Why the student is the licensor's own model's derivative by construction, or None: with `--method weights`
+    and no `--student` the student's weights are initialised from the teacher's, so a teacher-side node on the weight
+    channel whose licence the rule's `own_models` counts (`licences`: the licence its derivatives carry) makes the
+    student a derivative of it. Only that: a named student base, an output-channel node (data it generated) or a
+    licence the data does not list keep the student base's answer (fail closed)."""
+    rule, plan, ctx = asked.rule, asked.plan, asked.ctx
+    own = rule.own_models
+    if own is None or rule.id not in own.licences or plan.method != "weights" or plan.student or ctx is None:
+        return None
+    if ctx.role != "teacher" or "weight" not in ctx.channels or ctx.node.kind != "model":
+        return None
+    return f"initialised from the weights of {ctx.node.id} (--method weights), a model under {rule.id}"
+
+
 def student_in_family(asked: Asked, want: object) -> Answer:
     rule = asked.rule
     name = rule.own_models.name if rule.own_models else f"the {rule.family} family"
-    got, why = in_family(rule, asked.family)
+    own = initialised_from_own(asked)
+    got, why = (True, own) if own else in_family(rule, asked.family)
     return boolean(
         got,
         want,
