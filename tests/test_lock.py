@@ -206,3 +206,19 @@ def test_a_card_that_cannot_be_read_any_more_is_its_error_not_a_removed_entry(re
     (relicensable / "models" / "nc" / "README.md").unlink()  # a card really gone is still reported as removed
     doc = cli("check", "--offline", "--format", "json").json()
     assert [f for f in violations(doc) if f["clause"] == "lock-entry-removed"]
+
+
+def test_a_plans_local_teacher_is_named_by_its_repository_path_from_any_folder(
+    repo: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The policy makes a plan's ./folder relative to where licheck runs; the lock must not see a changed node id."""
+    card(repo / "models" / "t", license="apache-2.0")
+    (repo / "licheck.yaml").write_text("plans:\n  - name: local\n    teacher: ./models/t\n")
+    assert cli("lock", "--offline").exit_code == 0
+    assert "./models/t" in json.loads((repo / "licheck.lock").read_text())["nodes"]
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    doc = cli("check", "--offline", "--format", "json", "..").json()
+    assert not violations(doc) and doc["summary"]["exit_code"] == 0, violations(doc)
+    (plan,) = [r for r in doc["results"] if r["kind"] == "plan"]
+    assert plan["verdict"] == "permitted" and "../models/t" not in json.dumps(plan["findings"])

@@ -19,7 +19,7 @@ from licheck.errors import LicheckError
 from licheck.provenance.evidence import UNREAD
 
 
-def _rename_root(graph: Graph, old: str, new: str) -> None:
+def rename_root(graph: Graph, old: str, new: str) -> None:
     """The resolver names a local root by the path it was given; the check names it by its repository path."""
     node = graph.nodes.pop(old, None)
     if node is not None:
@@ -68,7 +68,7 @@ def check_card(readme: Path, ctx: CheckContext) -> CheckResult | None:
         res.error = str(exc)
         res.findings.append(located(tool_finding(subject, "review", str(exc), "card_unreadable"), Location(path, 1)))
         return res
-    _rename_root(graph, graph.root, subject)
+    rename_root(graph, graph.root, subject)
     plan = ctx.policy.make_plan(subject, subject, {})
     # The card's model is a derivative of its ancestors: audit it as a student whose base is the card itself, so
     # weight ancestors bind through the weight channel and declared teachers (distillation edges) through outputs.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from licheck.check.cardread import card_subject
+from licheck.check.cards import rename_root
 from licheck.check.context import CheckContext
 from licheck.check.results import CheckFinding, CheckResult, Location, located, tool_finding
-from licheck.domain import Finding
+from licheck.domain import Finding, Graph
+from licheck.engine.auditor import Auditor
 from licheck.errors import LicheckError
 from licheck.policy import PlanSpec
 
@@ -23,7 +27,10 @@ def check_plan(spec: PlanSpec, ctx: CheckContext) -> CheckResult:
         f"{'internal' if plan.internal else 'distributed'}, method {plan.method}"
     )
     try:
-        verdict, session = service.audit(plan, ctx.options.service, ctx.rules)
+        teacher, student, session = service.resolve_plan(plan, ctx.options.service)
+        for graph in (teacher, student):
+            _name_local_root(graph, ctx)
+        verdict = Auditor(ctx.rules).audit(plan, teacher, student)
     except LicheckError as exc:
         res.error = str(exc)
         on_student = bool(plan.student) and str(exc).startswith(f"{plan.student}:")
@@ -46,6 +53,17 @@ def check_plan(spec: PlanSpec, ctx: CheckContext) -> CheckResult:
         duties, res.duties = _student_dir_duties(spec, verdict.findings, ctx, path)
         res.findings += duties
     return res
+
+
+def _name_local_root(graph: Graph | None, ctx: CheckContext) -> None:
+    """A plan's local folder is read from wherever licheck runs (the policy made its path relative to the working
+    directory); the check names it by its path in the repository, as it names cards, so results and the lock are
+    the same from any folder."""
+    if graph is None:
+        return
+    root = graph.nodes.get(graph.root)
+    if root is not None and root.source == "local":
+        rename_root(graph, graph.root, card_subject(Path(graph.root).resolve(), ctx.policy.base))
 
 
 def _student_dir_duties(
