@@ -126,6 +126,7 @@ def test_every_generated_line_cites_its_clause(repo: Path, hub, cli) -> None:
     text = cli("notices", LLAMA31_I, "--student", QWEN, "--out", "student", "--dry-run").stdout
     assert "Built with Llama <!-- licheck: llama-3.1 LLAMA31-1bi-BUILT (section 1.b.i)" in text
     assert f"{NOTICE31}  [llama-3.1 LLAMA31-1biii" in text
+    assert "more lines (all of them in --format json)" in text and "END OF TERMS AND CONDITIONS" not in text
 
 
 def test_never_overwrites_a_users_file(repo: Path, hub, cli) -> None:

@@ -12,6 +12,8 @@ from licheck.cli.common import MAX_DEPTH, OFFLINE, REFRESH, TIME_BUDGET, format_
 from licheck.cli.options import plan_options
 from licheck.errors import EXIT_FORBIDDEN, EXIT_OK, EXIT_REVIEW
 
+PREVIEW_LINES = 40  # of each file --dry-run shows
+
 NoticesFmt = format_choice("NoticesFmt", ("text", "json"))
 
 
@@ -91,7 +93,10 @@ def _text(result: Any, outcomes: list[Any], folder: Path) -> str:
         label = {"diff": "exists, left as it was; proposed change"}.get(o.action, o.action)
         out.append(f"  {o.action:<11} {o.name}: {purposes.get(o.name, '')}" + (f" ({label})" if o.diff else ""))
         if o.action == "would write":
-            out += ["      " + line for line in o.content.splitlines()]
+            lines = o.content.splitlines()
+            out += ["      " + line for line in lines[:PREVIEW_LINES]]
+            if len(lines) > PREVIEW_LINES:  # a licence copy runs to hundreds of lines
+                out.append(f"      ... {len(lines) - PREVIEW_LINES} more lines (all of them in --format json)")
         if o.diff:
             out += o.diff.rstrip("\n").splitlines()
     out += [f"  note: {n}" for n in result.notes]
