@@ -332,3 +332,24 @@ def test_requests_go_through_the_proxy_the_environment_names(hub_env, tmp_path):
     res = run_fast("audit", "acme/proxied-7b", "--time-budget", "5", "--format", "json", env=env)
     assert res.returncode == 2 and "could not be reached" in res.stderr, res.stderr
     assert not hub_env.requests
+
+
+def test_a_proxy_httpx_cannot_use_is_a_one_line_error(tmp_path):
+    pytest.importorskip("huggingface_hub")
+    try:
+        import socksio  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("socksio is installed: a SOCKS proxy is usable here")
+    env = dict(
+        os.environ,
+        HTTPS_PROXY="socks5://127.0.0.1:9",
+        HTTP_PROXY="socks5://127.0.0.1:9",
+        LICHECK_CACHE_DIR=str(tmp_path),
+        HF_ENDPOINT="http://hub.invalid",
+    )
+    env.pop("HF_HUB_OFFLINE", None)
+    res = run_fast("audit", "acme/x-7b", "--time-budget", "5", env=env)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.strip().count("\n") == 0 and "proxy set in the environment cannot be used" in res.stderr

@@ -192,7 +192,12 @@ def install(hf_utils: Any) -> None:
     with _install_lock:
         if _installed:
             return
-        hooks = list(hf_utils.get_session().event_hooks.get("request", []))
+        try:
+            hooks = list(hf_utils.get_session().event_hooks.get("request", []))
+        except ImportError as exc:  # httpx builds the environment's proxies first: a SOCKS one needs socksio
+            from licheck.errors import UsageError
+
+            raise UsageError(f"the proxy set in the environment cannot be used: {exc}") from None
 
         def factory() -> httpx2.Client:
             return httpx2.Client(
